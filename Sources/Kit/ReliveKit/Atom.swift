@@ -1,0 +1,119 @@
+import Synchronization
+
+/// An interned symbol, Erlang's atom.
+///
+/// An atom is a 32-bit index into the process-wide atom table, so comparing,
+/// hashing and copying two atoms costs an integer operation. Interning a name
+/// takes the table's lock once; keep atoms you use on a hot path in a `static let`
+/// (or use the predefined ones) so that no message pays for a lookup.
+///
+/// The table lives in the kit, of which there is exactly one copy per OS
+/// process, so an atom made in a plugin equals the same atom made in the node.
+/// Atoms are never freed, as in Erlang; `Atom.tableLimit` bounds the table so
+/// that untrusted input cannot exhaust memory.
+@frozen
+public struct Atom: Hashable, Sendable {
+    /// The atom's position in the table. Stable for the life of the OS process only.
+    public let index: UInt32
+
+    @inlinable
+    init(index: UInt32) { self.index = index }
+
+    /// Interns `name`, creating the atom if it is new.
+    ///
+    /// - Precondition: the table is not full (`Atom.tableLimit`). Use
+    ///   ``Atom/init(validating:)`` for names that come from outside.
+    public init(_ name: String) {
+        guard let atom = AtomTable.shared.intern(name) else {
+            fatalError("atom table full (\(Atom.tableLimit) atoms)")
+        }
+        self = atom
+    }
+
+    /// Interns `name`, or returns nil when it is longer than 255 UTF-8 bytes
+    /// (Erlang's limit) or the table is full. For names from untrusted input.
+    public init?(validating name: String) {
+        guard name.utf8.count <= 255, let atom = AtomTable.shared.intern(name) else { return nil }
+        self = atom
+    }
+
+    /// Returns the atom named `name` only if it already exists (`list_to_existing_atom`).
+    public static func existing(_ name: String) -> Atom? {
+        AtomTable.shared.lookup(name)
+    }
+
+    /// The atom's name.
+    public var name: String { AtomTable.shared.name(of: self) }
+
+    /// The most atoms one OS process may create.
+    public static let tableLimit = 1_048_576
+}
+
+extension Atom: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self.init(value) }
+}
+
+extension Atom: CustomStringConvertible {
+    /// The atom in Erlang syntax, quoted where Erlang would quote it.
+    public var description: String { ErlangSyntax.atom(name) }
+}
+
+extension Atom: Comparable {
+    /// Atoms order by name, as in Erlang's term order (not by table index).
+    public static func < (lhs: Atom, rhs: Atom) -> Bool {
+        lhs.index != rhs.index && lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
+    }
+}
+
+extension Atom {
+    public static let ok: Atom = "ok"
+    public static let error: Atom = "error"
+    public static let `true`: Atom = "true"
+    public static let `false`: Atom = "false"
+    public static let undefined: Atom = "undefined"
+    public static let normal: Atom = "normal"
+    public static let kill: Atom = "kill"
+    public static let killed: Atom = "killed"
+    public static let noproc: Atom = "noproc"
+    public static let shutdown: Atom = "shutdown"
+    public static let timeout: Atom = "timeout"
+    public static let exit: Atom = "EXIT"
+    public static let down: Atom = "DOWN"
+    public static let process: Atom = "process"
+    public static let noconnection: Atom = "noconnection"
+}
+
+/// The process-wide atom table: a name→index dictionary for interning and an
+/// index→name array for printing, both behind one lock. Reads of an atom's
+/// index never touch it; only interning and printing do.
+final class AtomTable: Sendable {
+    static let shared = AtomTable()
+
+    private struct Storage {
+        var indices: [String: UInt32] = [:]
+        var names: [String] = []
+    }
+    private let storage = Mutex(Storage())
+
+    func intern(_ name: String) -> Atom? {
+        storage.withLock { s in
+            if let index = s.indices[name] { return Atom(index: index) }
+            guard s.names.count < Atom.tableLimit else { return nil }
+            let index = UInt32(s.names.count)
+            s.names.append(name)
+            s.indices[name] = index
+            return Atom(index: index)
+        }
+    }
+
+    func lookup(_ name: String) -> Atom? {
+        storage.withLock { s in s.indices[name].map(Atom.init(index:)) }
+    }
+
+    func name(of atom: Atom) -> String {
+        storage.withLock { s in
+            let i = Int(atom.index)
+            return i < s.names.count ? s.names[i] : "$bad_atom_\(i)"
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// placeholder: issue 6 fills this module
