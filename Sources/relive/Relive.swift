@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `relive`: build plugins, compile relups, build and inspect bundles, and
+/// (later) start and drive nodes. Each subcommand lives in its own file.
+@main
+struct Relive: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relive",
+        abstract: "Build, ship and upgrade live Relive systems.",
+        subcommands: [RelupCommand.self, BundleCommand.self]
+    )
+}
