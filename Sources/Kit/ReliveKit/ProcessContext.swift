@@ -1,0 +1,154 @@
+/// The process API a callback may use: the calling process's view of the
+/// runtime (Erlang's BIFs for `self()`, `!`, `receive`, links, monitors, the
+/// registry and timers).
+///
+/// The runtime implements it; plugins see only this protocol, so the runtime
+/// can change without rebuilding them. Every method is called from the process
+/// itself (it is not thread-safe to call it on another process's context).
+public protocol ProcessContext: AnyObject, Sendable {
+    /// This process's pid (`self()`).
+    var pid: Pid { get }
+
+    /// Sends `message` to `pid`. Never blocks, never fails; a message to a
+    /// dead process is dropped. Messages from one sender to one receiver
+    /// arrive in the order sent.
+    func send(_ message: Term, to pid: Pid)
+
+    /// Sends `message` to the process registered as `name`.
+    /// - Throws: `RegistryError.notRegistered` when no process has that name
+    ///   (Erlang raises `badarg`).
+    func send(_ message: Term, to name: Atom) throws
+
+    /// Takes the oldest message from the mailbox, waiting for one.
+    /// - Throws: `ProcessExit` when the process is killed while it waits.
+    func receive() async throws -> Term
+
+    /// Selective receive: takes the oldest message for which `match` returns a
+    /// value, leaving the others in the mailbox in their order.
+    /// - Parameters:
+    ///   - timeout: how long to wait for a matching message; nil waits forever,
+    ///     `.zero` only looks at what is already there.
+    ///   - match: returns nil for messages it does not want. It must not call
+    ///     back into the process's mailbox.
+    /// - Returns: the match, or nil when the timeout passed first.
+    /// - Throws: `ProcessExit` when the process is killed while it waits.
+    func receive<T>(timeout: Duration?, matching match: (Term) throws -> T?) async throws -> T?
+
+    /// Starts a new process running `body` (`spawn`, `spawn_link`,
+    /// `spawn_monitor` as chosen by `options`).
+    func spawn(
+        _ options: SpawnOptions,
+        _ body: @escaping @Sendable (any ProcessContext) async throws -> Void
+    ) -> Spawned
+
+    /// Links this process with `pid` (bidirectional). Linking to a dead
+    /// process delivers an exit signal `noproc` to this process.
+    /// - Throws: `ProcessExit(noproc)` when `pid` is dead and this process
+    ///   does not trap exits.
+    func link(_ pid: Pid) throws
+
+    /// Removes the link with `pid`, if any.
+    func unlink(_ pid: Pid)
+
+    /// Monitors `pid`: when it ends, this process receives
+    /// `{'DOWN', Ref, process, Pid, Reason}`; a dead `pid` gives `noproc` at once.
+    func monitor(_ pid: Pid) -> Ref
+
+    /// Removes a monitor. With `flush`, also removes its `'DOWN'` message
+    /// if it already arrived. Returns whether the monitor was still active.
+    @discardableResult
+    func demonitor(_ ref: Ref, flush: Bool) -> Bool
+
+    /// Sends an exit signal with `reason` to `pid` (Erlang's `exit/2`): `kill`
+    /// ends it unconditionally (its links see `killed`); `normal` is ignored by
+    /// a process that does not trap exits.
+    func exit(_ pid: Pid, reason: Term)
+
+    /// Whether exit signals arrive as `{'EXIT', From, Reason}` messages.
+    var trapExit: Bool { get set }
+
+    /// Registers this process as `name`.
+    /// - Throws: `RegistryError` when the name is taken or the process already has one.
+    func register(_ name: Atom) throws
+
+    /// Removes this process's registered name, if any.
+    func unregister()
+
+    /// The process registered as `name`, if any.
+    func whereis(_ name: Atom) -> Pid?
+
+    /// Sends `message` to `pid` after `delay` (`erlang:send_after/3`).
+    func sendAfter(_ delay: Duration, _ message: Term, to pid: Pid) -> TimerRef
+
+    /// Cancels a timer; returns false when it already fired or was cancelled.
+    @discardableResult
+    func cancelTimer(_ timer: TimerRef) -> Bool
+
+    /// A new reference, unique on this node incarnation.
+    func makeRef() -> Ref
+
+    /// Lets other processes run before this one continues.
+    func yield() async
+}
+
+extension ProcessContext {
+    /// Receives with a timeout; nil when it passed first.
+    public func receive(timeout: Duration) async throws -> Term? {
+        try await receive(timeout: timeout) { $0 }
+    }
+
+    /// Selective receive that waits for ever.
+    public func receive<T>(matching match: (Term) throws -> T?) async throws -> T {
+        // A nil timeout never returns nil.
+        guard let value = try await receive(timeout: nil, matching: match) else {
+            throw ProcessExit(.atom("receive_without_timeout_returned"))
+        }
+        return value
+    }
+
+    /// Ends this process with `reason` (Erlang's `exit/1`).
+    public func exit(_ reason: Term) throws -> Never { throw ProcessExit(reason) }
+}
+
+/// How `spawn` relates the new process to its parent.
+public struct SpawnOptions: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// Link parent and child (`spawn_link`).
+    public static let link = SpawnOptions(rawValue: 1)
+    /// Monitor the child (`spawn_monitor`).
+    public static let monitor = SpawnOptions(rawValue: 2)
+}
+
+/// A new process and, with `.monitor`, the parent's monitor on it.
+public struct Spawned: Sendable {
+    public let pid: Pid
+    public let monitor: Ref?
+
+    @_spi(Runtime)
+    public init(pid: Pid, monitor: Ref?) {
+        self.pid = pid
+        self.monitor = monitor
+    }
+}
+
+/// Why a registry operation failed.
+public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The name belongs to another live process.
+    case nameTaken(Atom, by: Pid)
+    /// The process already has a registered name.
+    case alreadyRegistered(Pid, as: Atom)
+    /// The process is not alive.
+    case notAlive(Pid)
+    /// No process has this name.
+    case notRegistered(Atom)
+
+    public var description: String {
+        switch self {
+        case .nameTaken(let name, let pid): "name \(name) is already registered by \(pid)"
+        case .alreadyRegistered(let pid, let name): "\(pid) is already registered as \(name)"
+        case .notAlive(let pid): "\(pid) is not alive"
+        case .notRegistered(let name): "no process is registered as \(name)"
+        }
+    }
+}

@@ -1,0 +1,120 @@
+@_spi(Runtime) import ReliveKit
+
+extension LocalProcess {
+    /// Takes the oldest message, waiting for one.
+    public func receive() async throws -> Term {
+        if let message = queue.popFirst() {
+            await spendReduction()
+            return message
+        }
+        guard let message = try await receive(timeout: nil, matching: { $0 }) else {
+            throw ProcessExit(.atom("receive_without_timeout_returned"))
+        }
+        return message
+    }
+
+    /// Selective receive; see ``ProcessContext/receive(timeout:matching:)``.
+    public func receive<T>(timeout: Duration?, matching match: (Term) throws -> T?) async throws -> T? {
+        var scanned = 0
+        var timer: UInt64? = nil
+        var token: UInt64 = 0
+        defer { if let timer { _ = runtime.timers.cancel(timer) } }
+        var waited = false
+        while true {
+            while scanned < queue.count {
+                if let value = try match(queue[scanned]) {
+                    queue.remove(at: scanned)
+                    if !waited { await spendReduction() }
+                    return value
+                }
+                scanned += 1
+            }
+            switch pullInbox(token: token) {
+            case .moved:
+                continue
+            case .dead(let reason):
+                throw ProcessExit(reason)
+            case .timedOut:
+                return nil
+            case .empty:
+                break
+            }
+            if let timeout {
+                if timeout <= .zero { return nil }
+                if timer == nil {
+                    nextWaitToken &+= 1
+                    token = nextWaitToken
+                    let wakeToken = token
+                    timer = runtime.timers.schedule(after: timeout) { [self] in self.receiveTimedOut(wakeToken) }
+                }
+            }
+            await waitForMail(token: token)
+            waited = true
+            reductions = 0
+        }
+    }
+
+    private enum Pull {
+        case moved, empty, timedOut
+        case dead(Term)
+    }
+
+    /// Moves the inbox into the private queue.
+    private func pullInbox(token: UInt64) -> Pull {
+        shared.withLock { s in
+            if let reason = s.exitReason { return .dead(reason) }
+            if !s.inbox.isEmpty {
+                if queue.isEmpty {
+                    swap(&queue, &s.inbox)
+                } else {
+                    queue.append(contentsOf: s.inbox)
+                    s.inbox.removeAll(keepingCapacity: true)
+                }
+                return .moved
+            }
+            if token != 0 && s.timedOutToken == token { return .timedOut }
+            return .empty
+        }
+    }
+
+    private func waitForMail(token: UInt64) async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let resumeNow = shared.withLock { s in
+                if s.exitReason != nil || !s.inbox.isEmpty || (token != 0 && s.timedOutToken == token) {
+                    return true
+                }
+                s.waiter = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    private func receiveTimedOut(_ token: UInt64) {
+        let waiter = shared.withLock { s -> UnsafeContinuation<Void, Never>? in
+            s.timedOutToken = token
+            let waiter = s.waiter
+            s.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Counts one receive answered at once; past the budget, yields the
+    /// scheduler thread so that a process with a full mailbox cannot starve others.
+    @inline(__always)
+    func spendReduction() async {
+        reductions += 1
+        if reductions >= Self.reductionBudget {
+            reductions = 0
+            await Task.yield()
+        }
+    }
+
+    /// Removes every message for which `predicate` holds from both halves of
+    /// the mailbox (used by `demonitor(flush:)`).
+    func removeMessages(where predicate: (Term) -> Bool) {
+        queue.removeAll(where: predicate)
+        shared.withLock { s in s.inbox.removeAll(where: predicate) }
+    }
+}

@@ -1,0 +1,97 @@
+@_spi(Runtime) import ReliveKit
+import DequeModule
+import Synchronization
+
+/// A process on this node: a mailbox, links, monitors and the Swift task that
+/// runs its code.
+///
+/// The mailbox has two halves, as in BEAM: senders append to the shared
+/// `inbox` under a short lock; the process moves the whole inbox into its
+/// private `queue` at once and scans that without locking, so a selective
+/// receive never holds a lock while user code matches messages.
+///
+/// Everything other processes may touch (inbox, links, monitors, the exit
+/// reason) lives in ``Shared`` behind one lock. `queue` and `reductions` are
+/// touched only by the process's own task.
+public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
+    /// The node this process belongs to.
+    public let runtime: Node
+
+    struct Shared {
+        var inbox: Deque<Term> = []
+        var waiter: UnsafeContinuation<Void, Never>? = nil
+        /// The token of the receive timeout that fired last.
+        var timedOutToken: UInt64 = 0
+        /// Set once, when the process ends: the reason its links and monitors see.
+        var exitReason: Term? = nil
+        var trapExit = false
+        var links: [LocalProcess] = []
+        /// Monitors other processes hold on this one.
+        var monitoredBy: [(ref: Ref, watcher: LocalProcess)] = []
+        /// Monitors this process holds on others.
+        var monitoring: [(ref: Ref, target: LocalProcess)] = []
+        var registeredName: Atom? = nil
+    }
+
+    let shared = Mutex(Shared())
+
+    /// The private half of the mailbox (owned by the process's task).
+    var queue: Deque<Term> = []
+    /// Receives answered without waiting since the last yield (fairness).
+    var reductions = 0
+    /// Tokens for receive timeouts.
+    var nextWaitToken: UInt64 = 0
+
+    /// A process may run this many receives that find a message at once
+    /// before it yields its scheduler thread to others.
+    static let reductionBudget = 2_000
+
+    init(runtime: Node, serial: UInt64) {
+        self.runtime = runtime
+        super.init(node: runtime.id, serial: serial)
+    }
+
+    /// This process's pid.
+    public var pid: Pid { Pid(self) }
+
+    /// Whether the process has not ended yet.
+    public var isAlive: Bool { shared.withLock { $0.exitReason == nil } }
+
+    /// The reason the process ended with, or nil while it runs.
+    public var exitReason: Term? { shared.withLock { $0.exitReason } }
+
+    /// The registered name, if any.
+    public var registeredName: Atom? { shared.withLock { $0.registeredName } }
+
+    /// Number of messages waiting (both halves of the mailbox). Only exact
+    /// when called by the process itself.
+    public var messageQueueLength: Int { queue.count + shared.withLock { $0.inbox.count } }
+
+    override public func deliver(_ message: Term) {
+        let waiter = shared.withLock { s in Self.enqueue(message, into: &s) }
+        waiter?.resume()
+    }
+
+    /// Appends to the inbox of a live process; returns the waiter to resume.
+    static func enqueue(_ message: Term, into s: inout Shared) -> UnsafeContinuation<Void, Never>? {
+        guard s.exitReason == nil else { return nil }
+        s.inbox.append(message)
+        let waiter = s.waiter
+        s.waiter = nil
+        return waiter
+    }
+
+    /// Runs the process body and ends the process with its outcome.
+    func run(_ body: @escaping Node.ProcessBody) async {
+        let reason: Term
+        do {
+            try await body(self)
+            reason = .normal
+        } catch let exit as ProcessExit {
+            reason = exit.reason
+        } catch {
+            reason = ExitReason.from(error)
+        }
+        terminate(reason)
+    }
+}

@@ -1,0 +1,127 @@
+@_spi(Runtime) import ReliveKit
+import Logging
+import Synchronization
+
+/// A Relive node: the processes of one OS process, their registry and timers.
+///
+/// Processes run as Swift tasks on the node's scheduler. A node lives until
+/// ``shutdown()``; processes still running then are killed.
+public final class Node: Sendable {
+    /// The code a process runs. Returning ends it with `normal`; throwing
+    /// `ProcessExit(reason)` ends it with `reason`; any other error ends it
+    /// with `{error, Type, Description}`.
+    public typealias ProcessBody = @Sendable (LocalProcess) async throws -> Void
+
+    /// The node's name and incarnation, part of every pid and reference.
+    public let id: NodeID
+    /// Where crash reports go.
+    public let logger: Logger
+
+    let registry = Registry()
+    let timers = TimerService()
+    private let serials = Atomic<UInt64>(0)
+    private let refs = Atomic<UInt64>(0)
+    private let table = Mutex<[UInt64: LocalProcess]>([:])
+    private let stopped = Atomic<Bool>(false)
+
+    /// Starts a node.
+    /// - Parameters:
+    ///   - name: the node's name (`name@host`).
+    ///   - creation: the incarnation; by default derived from the clock, so a
+    ///     restarted node never reuses its predecessor's pids.
+    ///   - logger: where crash reports go.
+    public init(name: String = "relive@localhost", creation: UInt32? = nil,
+                logger: Logger = Logger(label: "relive")) {
+        let creationValue = creation ?? UInt32(truncatingIfNeeded: monotonicNanos() ^ UInt64(UInt32.random(in: 1...UInt32.max)))
+        self.id = NodeID(name: Atom(name), creation: creationValue)
+        self.logger = logger
+        timers.start()
+    }
+
+    /// Spawns a process with no parent.
+    @discardableResult
+    public func spawn(_ body: @escaping ProcessBody) -> Pid {
+        spawn(parent: nil, options: [], body).pid
+    }
+
+    /// Runs `body` as a process and returns its result: a way into the
+    /// process world from plain async code (tests, `main`).
+    /// - Throws: what `body` throws, or `ProcessExit` if the process is killed.
+    public func run<T: Sendable>(_ body: @escaping @Sendable (LocalProcess) async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            spawn { process in
+                do {
+                    continuation.resume(returning: try await body(process))
+                } catch {
+                    continuation.resume(throwing: error)
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// The process registered as `name`.
+    public func whereis(_ name: Atom) -> Pid? { registry.whereis(name)?.pid }
+
+    /// Names registered now.
+    public var registeredNames: [Atom] { registry.registered }
+
+    /// Number of live processes.
+    public var processCount: Int { table.withLock { $0.count } }
+
+    /// The live processes.
+    public var processes: [Pid] { table.withLock { $0.values.map(\.pid) } }
+
+    /// The local process behind `pid`, if it belongs to this node.
+    public func process(_ pid: Pid) -> LocalProcess? {
+        guard let p = pid.process as? LocalProcess, p.runtime === self else { return nil }
+        return p
+    }
+
+    /// Kills every process and stops the timer thread. Returns once every
+    /// process has been told; their tasks unwind at their next receive.
+    public func shutdown() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let all = table.withLock { Array($0.values) }
+        for p in all { p.terminate(.atom(Atom.killed)) }
+        timers.stop()
+    }
+
+    /// A new reference, unique on this node incarnation.
+    public func makeRef() -> Ref {
+        Ref(node: id, id: refs.wrappingAdd(1, ordering: .relaxed).newValue)
+    }
+
+    func spawn(parent: LocalProcess?, options: SpawnOptions, _ body: @escaping ProcessBody) -> Spawned {
+        let serial = serials.wrappingAdd(1, ordering: .relaxed).newValue
+        let child = LocalProcess(runtime: self, serial: serial)
+        var monitorRef: Ref? = nil
+        // The child is not visible to anyone yet, so its side needs no race care.
+        if let parent, options.contains(.link) {
+            parent.shared.withLock { $0.links.append(child) }
+            child.shared.withLock { $0.links.append(parent) }
+        }
+        if let parent, options.contains(.monitor) {
+            let ref = makeRef()
+            parent.shared.withLock { $0.monitoring.append((ref, child)) }
+            child.shared.withLock { $0.monitoredBy.append((ref, parent)) }
+            monitorRef = ref
+        }
+        table.withLock { $0[serial] = child }
+        if stopped.load(ordering: .relaxed) {
+            child.terminate(.atom(Atom.killed))
+        } else {
+            Task.detached { await child.run(body) }
+        }
+        return Spawned(pid: child.pid, monitor: monitorRef)
+    }
+
+    func processEnded(_ process: LocalProcess, reason: Term, name: Atom?) {
+        table.withLock { _ = $0.removeValue(forKey: process.serial) }
+        if !ExitReason.isNormal(reason) {
+            var metadata: Logger.Metadata = ["pid": "\(process.pid)", "reason": "\(reason)"]
+            if let name { metadata["registered_name"] = "\(name)" }
+            logger.error("crash report: process \(process.pid) exited", metadata: metadata)
+        }
+    }
+}
