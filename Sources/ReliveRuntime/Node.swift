@@ -92,8 +92,10 @@ public final class Node: Sendable {
         Ref(node: id, id: refs.wrappingAdd(1, ordering: .relaxed).newValue)
     }
 
+    func nextSerial() -> UInt64 { serials.wrappingAdd(1, ordering: .relaxed).newValue }
+
     func spawn(parent: LocalProcess?, options: SpawnOptions, _ body: @escaping ProcessBody) -> Spawned {
-        let serial = serials.wrappingAdd(1, ordering: .relaxed).newValue
+        let serial = nextSerial()
         let child = LocalProcess(runtime: self, serial: serial)
         var monitorRef: Ref? = nil
         // The child is not visible to anyone yet, so its side needs no race care.

@@ -87,6 +87,14 @@ public protocol ProcessContext: AnyObject, Sendable {
     /// A new reference, unique on this node incarnation.
     func makeRef() -> Ref
 
+    /// A new alias of this process (Erlang's `alias/0`): a pid whose messages
+    /// arrive in this process's mailbox until ``unalias(_:)``, and are dropped
+    /// after. Calls use one as their reply address so late replies vanish.
+    func alias() -> Pid
+
+    /// Deactivates an alias; later messages to it are dropped.
+    func unalias(_ alias: Pid)
+
     /// Lets other processes run before this one continues.
     func yield() async
 }
