@@ -35,6 +35,9 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // Plugins: building them (swiftc against the kit), loading them
+        // (dlopen, never unmapped), and the code server's module table.
+        .target(name: "ReliveCodeServer", dependencies: [kit, "ReliveRuntime"]),
         // Erlang term files, the .app/.rel/.appup/relup/RELEASES/sys.config
         // models and the relup compiler.
         .target(name: "ReliveReleases", dependencies: [kit]),
@@ -70,6 +73,7 @@ let package = Package(
             name: "ReliveKitTests",
             dependencies: [kit, .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "ReliveCodeServerTests", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
         .testTarget(name: "ReliveRuntimeTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(
             name: "ReliveReleasesTests",
