@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [kit, .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "ReliveCodeServerTests", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
+        .testTarget(name: "ReliveBehavioursTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(name: "ReliveRuntimeTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(
             name: "ReliveReleasesTests",

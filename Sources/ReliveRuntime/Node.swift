@@ -17,6 +17,8 @@ public final class Node: Sendable {
     /// Where crash reports go.
     public let logger: Logger
 
+    /// The behaviour modules loaded into the node, and who runs which version.
+    public let modules = ModuleTable()
     let registry = Registry()
     let timers = TimerService()
     private let serials = Atomic<UInt64>(0)
@@ -120,7 +122,8 @@ public final class Node: Sendable {
 
     func processEnded(_ process: LocalProcess, reason: Term, name: Atom?) {
         table.withLock { _ = $0.removeValue(forKey: process.serial) }
-        if !ExitReason.isNormal(reason) {
+        // Processes killed by shutdown() are not crashes.
+        if !ExitReason.isNormal(reason) && !stopped.load(ordering: .relaxed) {
             var metadata: Logger.Metadata = ["pid": "\(process.pid)", "reason": "\(reason)"]
             if let name { metadata["registered_name"] = "\(name)" }
             logger.error("crash report: process \(process.pid) exited", metadata: metadata)

@@ -1,0 +1,55 @@
+/// The request/reply protocol under gen_server calls, sys requests and
+/// supervisor requests (OTP's `gen:call`): `{Label, {Alias, Tag}, Request}`
+/// answered by `{Tag, Reply}`.
+public enum GenericCall {
+    /// The default call timeout, as in OTP.
+    public static let defaultTimeout: Duration = .seconds(5)
+
+    /// Sends `{label, From, request}` to `target` and waits for the reply.
+    ///
+    /// The caller monitors the target for the duration of the call, so a dead
+    /// or dying server ends the wait at once with its reason. The reply comes
+    /// to a fresh alias that is deactivated when the call ends.
+    /// - Parameters:
+    ///   - timeout: nil waits for ever (OTP's `infinity`).
+    /// - Throws: ``CallError``.
+    public static func call(
+        _ target: Pid, label: Atom, request: Term,
+        timeout: Duration? = defaultTimeout, process: any ProcessContext
+    ) async throws -> Term {
+        if target == process.pid { throw CallError.callingSelf }
+        let monitor = process.monitor(target)
+        let alias = process.alias()
+        defer { process.unalias(alias) }
+        let from = CallFrom(replyTo: alias, tag: monitor)
+        target.send(.tuple([.atom(label), from.term, request]))
+        let tag = Term.ref(monitor)
+        enum Outcome { case reply(Term), down(Term) }
+        let outcome = try await process.receive(timeout: timeout) { message -> Outcome? in
+            guard case .tuple(let e) = message else { return nil }
+            if e.count == 2, e[0] == tag { return .reply(e[1]) }
+            if e.count == 5, e[1] == tag, e[0] == .atom(Atom.down) { return .down(e[4]) }
+            return nil
+        }
+        switch outcome {
+        case .reply(let reply)?:
+            process.demonitor(monitor, flush: true)
+            return reply
+        case .down(let reason)?:
+            throw reason == .atom(Atom.noproc) ? CallError.noproc : CallError.exited(reason)
+        case nil:
+            process.demonitor(monitor, flush: true)
+            throw CallError.timeout
+        }
+    }
+
+    /// Resolves a registered name and calls it; ``CallError/noproc`` when no
+    /// process has the name.
+    public static func call(
+        _ name: Atom, label: Atom, request: Term,
+        timeout: Duration? = defaultTimeout, process: any ProcessContext
+    ) async throws -> Term {
+        guard let pid = process.whereis(name) else { throw CallError.noproc }
+        return try await call(pid, label: label, request: request, timeout: timeout, process: process)
+    }
+}

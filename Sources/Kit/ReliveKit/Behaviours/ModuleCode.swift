@@ -1,0 +1,27 @@
+/// The code of one behaviour module: what a plugin's descriptor lists, and
+/// what the node's module table holds per module and version.
+///
+/// Not frozen: new behaviour kinds may be added without breaking plugins.
+public enum ModuleCode: Sendable {
+    case genServer(any GenServerBehaviour)
+    case supervisor(any SupervisorBehaviour)
+
+    /// The behaviour the module implements.
+    public var kind: BehaviourKind {
+        switch self {
+        case .genServer: .genServer
+        case .supervisor: .supervisor
+        }
+    }
+}
+
+/// The behaviours a module can implement, named as in OTP.
+public enum BehaviourKind: String, Sendable, CaseIterable, CustomStringConvertible {
+    case genServer = "gen_server"
+    case genStatem = "gen_statem"
+    case genEvent = "gen_event"
+    case supervisor
+    case application
+
+    public var description: String { rawValue }
+}

@@ -1,0 +1,32 @@
+@_spi(Runtime) import ReliveKit
+
+/// What every behaviour process (gen_server, supervisor, …) exposes to the
+/// shared system-message handling: its module, its state as a Term, and how
+/// it changes code.
+///
+/// Implementations are generic over the module type, so callbacks are
+/// statically dispatched and state keeps its Swift type while one version
+/// runs; a code change builds a new core around the new module.
+protocol BehaviourCore: AnyObject, Sendable {
+    /// The module version the process runs.
+    var module: LoadedModule { get }
+    /// `gen_server`, `supervisor`, …
+    var behaviour: BehaviourKind { get }
+    /// The state as the module exports it.
+    func exportState() -> Term
+    /// `sys:replace_state`: the same module with the state read from `term`.
+    func replacingState(with term: Term) throws -> any BehaviourCore
+    /// A core running `newModule`, its state built by the new code from
+    /// this core's exported state.
+    func changingCode(to newModule: LoadedModule, oldVersion: Term, extra: Term,
+                      process: LocalProcess) async throws -> any BehaviourCore
+    /// The state as `sys:get_status` shows it.
+    func formatStatus() -> Term
+}
+
+/// A module of the wrong kind was given to a behaviour.
+struct WrongBehaviour: Error, CustomStringConvertible {
+    let module: LoadedModule
+    let expected: BehaviourKind
+    var description: String { "\(module) is a \(module.code.kind) module, not a \(expected) module" }
+}

@@ -1,0 +1,140 @@
+@_spi(Runtime) import ReliveKit
+import Logging
+
+extension GenServer {
+    /// Starts a gen_server running the current version of `module` from the
+    /// node's module table (`gen_server:start_link/4` when `link`).
+    ///
+    /// Returns once the server's `init` has run.
+    /// - Parameters:
+    ///   - name: registers the server under this name before `init` runs.
+    ///   - timeout: how long `init` may take; nil waits for ever.
+    /// - Returns: `.started(pid)` or `.ignored`.
+    /// - Throws: ``StartError``: `{already_started, Pid}`, `{undef, Module}`,
+    ///   the reason `init` stopped with, or the error it threw.
+    public static func start(_ module: Atom, args: Term = .list([]), name: Atom? = nil, link: Bool = true,
+                             timeout: Duration? = nil, from starter: LocalProcess) async throws -> StartResult {
+        guard let loaded = starter.runtime.modules.current(module) else {
+            throw StartError(.tuple([.atom("undef"), .atom(module)]))
+        }
+        guard case .genServer(let callbacks) = loaded.code else {
+            throw StartError(.tuple([.atom("bad_behaviour"), .atom(module), .atom(loaded.code.kind.rawValue)]))
+        }
+        let parent = starter.pid
+        return try await ProcLib.start(from: starter, link: link, timeout: timeout) { process, ack in
+            try await GenServerLoop.run(callbacks, module: loaded, args: args, name: name, parent: parent,
+                                        process: process, ack: ack)
+        }
+    }
+}
+
+/// The gen_server receive loop (OTP's gen_server:loop/7).
+enum GenServerLoop {
+    static func run<M: GenServerBehaviour>(_ callbacks: M, module: LoadedModule, args: Term, name: Atom?, parent: Pid,
+                                           process: LocalProcess, ack: ProcLib.Ack) async throws {
+        if let name {
+            do { try process.register(name) } catch {
+                if case .nameTaken(_, let owner) = error as? RegistryError {
+                    ack.failed(.tuple([.atom("already_started"), .pid(owner)]))
+                    throw ProcessExit(.normal)
+                }
+                ack.failed(ExitReason.from(error))
+                throw ProcessExit(.normal)
+            }
+        }
+        let start: GenServerStart<M.State>
+        do {
+            start = try await callbacks.initialize(args, process: process)
+        } catch {
+            let reason = ExitReason.from(error)
+            ack.failed(reason)
+            throw ProcessExit(reason)
+        }
+        switch start {
+        case .ignore:
+            ack.ignored()
+            throw ProcessExit(.normal)
+        case .stop(let reason):
+            ack.failed(reason)
+            throw ProcessExit(reason)
+        case .ok(let state, let next):
+            process.runtime.modules.attach(process, to: module)
+            defer { process.runtime.modules.detach(process, from: module.name) }
+            ack.started()
+            let core = GenServerCore(module: module, callbacks: callbacks, state: state)
+            try await loop(core, next: next, parent: parent, process: process)
+        @unknown default:
+            ack.failed(.tuple([.atom("bad_return_value"), .atom("init")]))
+            throw ProcessExit(.atom("bad_return_value"))
+        }
+    }
+
+    private static func loop(_ initial: any GenServerDriving, next initialNext: GenServerNext, parent: Pid,
+                             process: LocalProcess) async throws {
+        var core: any BehaviourCore = initial
+        var system = SystemState(parent: parent)
+        var next = initialNext
+        var lastMessage: Term = .undefined
+        let parentExit = Term.pid(parent)
+        while true {
+            // The driving core: the system handler may have swapped it.
+            guard let server = core as? any GenServerDriving else { throw ProcessExit(.atom("bad_core")) }
+            let step: GenServerStep
+            do {
+                if case .continue(let term) = next, !system.suspended {
+                    next = .none
+                    lastMessage = .tuple([.atom("continue"), term])
+                    step = try await server.handleContinue(term, process: process)
+                } else {
+                    let message: Term
+                    if system.suspended {
+                        message = try await process.receive(timeout: nil) { SystemState.systemRequest($0) != nil ? $0 : nil } ?? .undefined
+                    } else if case .timeout(let after) = next {
+                        message = try await process.receive(timeout: after) { $0 } ?? GenServerLabels.timeout
+                        next = .none
+                    } else {
+                        message = try await process.receive()
+                    }
+                    if let (from, request) = SystemState.systemRequest(message) {
+                        await system.handle(request, from: from, core: &core, process: process)
+                        continue
+                    }
+                    if case .tuple(let e) = message, e.count == 3, e[0] == .atom(Atom.exit), e[1] == parentExit {
+                        // Our parent (supervisor) ended or told us to: terminate with its reason.
+                        await server.terminate(reason: e[2], process: process)
+                        throw ProcessExit(e[2])
+                    }
+                    system.noteIn(message)
+                    lastMessage = message
+                    step = try await server.handle(message, process: process, system: &system)
+                }
+            } catch let exit as ProcessExit where !process.isAlive {
+                throw exit    // killed: no terminate, as in OTP
+            } catch {
+                let reason = ExitReason.from(error)
+                report(reason: reason, lastMessage: lastMessage, core: server, process: process)
+                await server.terminate(reason: reason, process: process)
+                throw ProcessExit(reason)
+            }
+            switch step {
+            case .next(let n):
+                next = n
+            case .stop(let reason):
+                if !ExitReason.isNormal(reason) {
+                    report(reason: reason, lastMessage: lastMessage, core: server, process: process)
+                }
+                await server.terminate(reason: reason, process: process)
+                throw ProcessExit(reason)
+            }
+        }
+    }
+
+    private static func report(reason: Term, lastMessage: Term, core: any BehaviourCore, process: LocalProcess) {
+        var metadata: Logger.Metadata = [
+            "pid": "\(process.pid)", "module": "\(core.module)", "reason": "\(reason)",
+            "last_message": "\(lastMessage)", "state": "\(core.formatStatus())",
+        ]
+        if let name = process.registeredName { metadata["registered_name"] = "\(name)" }
+        process.runtime.logger.error("gen_server terminating", metadata: metadata)
+    }
+}

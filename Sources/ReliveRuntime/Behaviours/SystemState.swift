@@ -1,0 +1,149 @@
+@_spi(Runtime) import ReliveKit
+import DequeModule
+
+/// The `sys` side of a behaviour process: suspension, code change (with
+/// Relive's revert), state and status requests, statistics and the event log.
+///
+/// While suspended, a process takes only `{system, From, Request}` messages
+/// from its mailbox (a selective receive), so every other message waits there
+/// in its order and is handled after `resume`.
+struct SystemState {
+    let parent: Pid?
+    private(set) var suspended = false
+    /// The core before the first code change of this suspension, kept until
+    /// `resume` commits the change or `revert_code` puts it back.
+    private var beforeChange: (any BehaviourCore)? = nil
+    private let startedAt = ContinuousClock.now
+    private(set) var messagesIn = 0
+    private(set) var repliesOut = 0
+    private var log: (limit: Int, events: Deque<Term>)? = nil
+
+    static let systemLabel: Term = .atom("system")
+
+    init(parent: Pid?) { self.parent = parent }
+
+    /// `(From, Request)` when `message` is a system message.
+    static func systemRequest(_ message: Term) -> (CallFrom, Term)? {
+        guard case .tuple(let e) = message, e.count == 3, e[0] == systemLabel, let from = CallFrom(e[1]) else { return nil }
+        return (from, e[2])
+    }
+
+    /// Counts (and, when logging, records) a handled message.
+    mutating func noteIn(_ message: Term) {
+        messagesIn &+= 1
+        if log != nil { record(.tuple([.atom("in"), message])) }
+    }
+
+    /// Counts (and, when logging, records) a reply sent.
+    mutating func noteOut(_ reply: Term, to from: CallFrom) {
+        repliesOut &+= 1
+        if log != nil { record(.tuple([.atom("out"), reply, .pid(from.replyTo)])) }
+    }
+
+    private mutating func record(_ event: Term) {
+        guard var current = log else { return }
+        current.events.append(event)
+        while current.events.count > current.limit { current.events.removeFirst() }
+        log = current
+    }
+
+    /// Answers one system request; may replace `core`.
+    mutating func handle(_ request: Term, from: CallFrom, core: inout any BehaviourCore, process: LocalProcess) async {
+        from.reply(await answer(request, core: &core, process: process))
+    }
+
+    private mutating func answer(_ request: Term, core: inout any BehaviourCore, process: LocalProcess) async -> Term {
+        switch request {
+        case .atom("suspend"):
+            suspended = true
+            return .ok
+        case .atom("resume"):
+            suspended = false
+            beforeChange = nil   // commit
+            return .ok
+        case .atom("get_state"):
+            return core.exportState()
+        case .atom("get_status"):
+            return status(core, process: process)
+        case .atom("statistics"):
+            let uptime = ContinuousClock.now - startedAt
+            return .list([
+                .tuple([.atom("uptime_ms"), .int(Int(uptime.components.seconds * 1000 + uptime.components.attoseconds / 1_000_000_000_000_000))]),
+                .tuple([.atom("messages_in"), .int(messagesIn)]),
+                .tuple([.atom("messages_out"), .int(repliesOut)]),
+                .tuple([.atom("message_queue_len"), .int(process.messageQueueLength)]),
+            ])
+        case .atom("get_modules"):
+            return .tuple([.atom("modules"), .list([.atom(core.module.name)])])
+        case .atom("get_log"):
+            return .list(Array(log?.events ?? []))
+        case .atom("revert_code"):
+            if let before = beforeChange {
+                core = before
+                process.runtime.modules.attach(process, to: before.module)
+                beforeChange = nil
+            }
+            return .ok
+        default:
+            break
+        }
+        guard case .tuple(let e) = request, let first = e.first else { return Self.error(.atom("unknown_system_msg")) }
+        switch (first, e.count) {
+        case (.atom("log"), 2):
+            if case .tuple(let flag) = e[1], flag.count == 2, flag[0] == .atom("true"), case .int(let limit) = flag[1], limit > 0 {
+                log = (limit, log?.events ?? [])
+            } else {
+                log = nil
+            }
+            return .ok
+        case (.atom("replace_state"), 2):
+            do {
+                core = try core.replacingState(with: e[1])
+                return .ok
+            } catch {
+                return Self.error(ExitReason.from(error))
+            }
+        case (.atom("change_code"), 4):
+            return await changeCode(module: e[1], oldVersion: e[2], extra: e[3], core: &core, process: process)
+        default:
+            return Self.error(.atom("unknown_system_msg"))
+        }
+    }
+
+    private mutating func changeCode(module: Term, oldVersion: Term, extra: Term,
+                                     core: inout any BehaviourCore, process: LocalProcess) async -> Term {
+        guard suspended else { return Self.error(.atom("not_suspended")) }
+        guard case .atom(let name) = module, name == core.module.name else {
+            return Self.error(.tuple([.atom("not_running"), module]))
+        }
+        guard let newModule = process.runtime.modules.current(name) else {
+            return Self.error(.tuple([.atom("no_such_module"), module]))
+        }
+        do {
+            let changed = try await core.changingCode(to: newModule, oldVersion: oldVersion, extra: extra, process: process)
+            if beforeChange == nil { beforeChange = core }
+            core = changed
+            process.runtime.modules.attach(process, to: newModule)
+            return .ok
+        } catch {
+            // The process keeps its old code and state.
+            return Self.error(.tuple([.atom("code_change_failed"), ExitReason.from(error)]))
+        }
+    }
+
+    private func status(_ core: any BehaviourCore, process: LocalProcess) -> Term {
+        .tuple([
+            .atom("status"), .pid(process.pid), .tuple([.atom("module"), .atom(core.behaviour.rawValue)]),
+            .list([
+                .tuple([.atom("module"), .atom(core.module.name)]),
+                .tuple([.atom("version"), core.module.versionTerm]),
+                .tuple([.atom("status"), .atom(suspended ? "suspended" : "running")]),
+                .tuple([.atom("parent"), parent.map(Term.pid) ?? .undefined]),
+                .tuple([.atom("registered_name"), process.registeredName.map(Term.atom) ?? .list([])]),
+                .tuple([.atom("state"), core.formatStatus()]),
+            ]),
+        ])
+    }
+
+    static func error(_ reason: Term) -> Term { .tuple([.atom(Atom.error), reason]) }
+}
