@@ -115,7 +115,9 @@ public final class Node: Sendable {
         if stopped.load(ordering: .relaxed) {
             child.terminate(.atom(Atom.killed))
         } else {
-            Task.detached { await child.run(body) }
+            // Not detached: the new process inherits task-locals (e.g. the test
+            // that spawned it), never actor isolation (spawn is nonisolated).
+            Task { await child.run(body) }
         }
         return Spawned(pid: child.pid, monitor: monitorRef)
     }

@@ -99,14 +99,14 @@ enum GenServerLoop {
                         await system.handle(request, from: from, core: &core, process: process)
                         continue
                     }
+                    system.noteIn(message)
                     if case .tuple(let e) = message, e.count == 3, e[0] == .atom(Atom.exit), e[1] == parentExit {
                         // Our parent (supervisor) ended or told us to: terminate with its reason.
-                        await server.terminate(reason: e[2], process: process)
-                        throw ProcessExit(e[2])
+                        step = .stop(e[2])
+                    } else {
+                        lastMessage = message
+                        step = try await server.handle(message, process: process, system: &system)
                     }
-                    system.noteIn(message)
-                    lastMessage = message
-                    step = try await server.handle(message, process: process, system: &system)
                 }
             } catch let exit as ProcessExit where !process.isAlive {
                 throw exit    // killed: no terminate, as in OTP

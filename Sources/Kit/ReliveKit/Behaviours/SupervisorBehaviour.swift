@@ -22,7 +22,7 @@ public struct SupervisorSpec: Sendable {
 
 /// How a supervisor restarts its children.
 public struct SupervisorFlags: Sendable, Equatable {
-    public enum Strategy: String, Sendable {
+    @frozen public enum Strategy: String, Sendable {
         case oneForOne = "one_for_one"
         case oneForAll = "one_for_all"
         case restForOne = "rest_for_one"
@@ -45,7 +45,7 @@ public struct SupervisorFlags: Sendable, Equatable {
 /// One child of a supervisor.
 public struct ChildSpec: Sendable {
     /// When a child is restarted.
-    public enum Restart: String, Sendable {
+    @frozen public enum Restart: String, Sendable {
         /// Always.
         case permanent
         /// Only after an abnormal exit (not `normal`, `shutdown`, `{shutdown, _}`).
@@ -55,7 +55,7 @@ public struct ChildSpec: Sendable {
     }
 
     /// How a child is stopped.
-    public enum Shutdown: Sendable, Equatable {
+    @frozen public enum Shutdown: Sendable, Equatable {
         /// `exit(Child, kill)` at once.
         case brutalKill
         /// `exit(Child, shutdown)`, then `kill` after the timeout.
@@ -64,7 +64,7 @@ public struct ChildSpec: Sendable {
         case infinity
     }
 
-    public enum ChildType: String, Sendable {
+    @frozen public enum ChildType: String, Sendable {
         case worker, supervisor
     }
 

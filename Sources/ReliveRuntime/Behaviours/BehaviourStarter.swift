@@ -1,0 +1,19 @@
+@_spi(Runtime) import ReliveKit
+
+/// Starts a process running the current version of any behaviour module,
+/// by its kind: what a supervisor does with a `.module` child spec.
+enum BehaviourStarter {
+    static func start(_ module: Atom, args: Term, name: Atom?, link: Bool, from starter: LocalProcess) async throws -> StartResult {
+        guard let loaded = starter.runtime.modules.current(module) else {
+            throw StartError(.tuple([.atom("undef"), .atom(module)]))
+        }
+        switch loaded.code {
+        case .genServer:
+            return try await GenServer.start(module, args: args, name: name, link: link, from: starter)
+        case .supervisor:
+            return try await Supervisor.start(module, args: args, name: name, link: link, from: starter)
+        @unknown default:
+            throw StartError(.tuple([.atom("not_startable"), .atom(module), .atom(loaded.code.kind.rawValue)]))
+        }
+    }
+}

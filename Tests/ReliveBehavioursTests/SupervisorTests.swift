@@ -1,0 +1,219 @@
+import ReliveKit
+import ReliveRuntime
+import Testing
+
+@Suite struct SupervisorTests {
+    func makeNode() throws -> Node {
+        let node = Node(name: "sup@test")
+        try node.modules.load(LoadedModule(name: "worker", version: "1", code: .genServer(ObservedWorker())))
+        try node.modules.load(LoadedModule(name: "sup", version: "1", code: .supervisor(TestSupervisor())))
+        return node
+    }
+
+    /// Collects `{started, Id, Pid}` / `{stopped, Id, Reason}` events sent to
+    /// the calling process (registered as `observer`), `count` of them, in order.
+    func events(_ p: LocalProcess, _ count: Int, within timeout: Duration = .seconds(5)) async throws -> [Term] {
+        var out: [Term] = []
+        for _ in 0..<count {
+            guard let m = try await p.receive(timeout: timeout, matching: { m -> Term? in
+                guard case .tuple(let e) = m, e.count == 3, e[0] == .atom("started") || e[0] == .atom("stopped") else { return nil }
+                return e[0] == .atom("started") ? .tuple(e[0], e[1]) : .tuple(e[0], e[1], e[2])
+            }) else { break }
+            out.append(m)
+        }
+        return out
+    }
+
+    func startSup(_ p: LocalProcess, _ strategy: String, intensity: Int = 3, ids: [Term]) async throws -> Pid {
+        try #require(try await Supervisor.start("sup", args: .tuple(.atom(strategy), .int(intensity), .list(ids)), from: p).pid)
+    }
+
+    func pid(of id: Term, in sup: Pid, _ p: LocalProcess) async throws -> Pid {
+        try #require(try await Supervisor.whichChildren(sup, process: p).first { $0.id == id }?.pid)
+    }
+
+    @Test func childrenStartInOrderAndStopInReverseOrder() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        try await node.run { p in
+            try p.register("observer")
+            p.trapExit = true
+            let sup = try await startSup(p, "one_for_one", ids: [.atom("a"), .atom("b"), .atom("c")])
+            #expect(try await events(p, 3) == [.tuple(.atom("started"), .atom("a")), .tuple(.atom("started"), .atom("b")),
+                                                 .tuple(.atom("started"), .atom("c"))])
+            p.exit(sup, reason: .atom(Atom.shutdown))
+            #expect(try await events(p, 3) == [
+                .tuple(.atom("stopped"), .atom("c"), .atom("shutdown")),
+                .tuple(.atom("stopped"), .atom("b"), .atom("shutdown")),
+                .tuple(.atom("stopped"), .atom("a"), .atom("shutdown")),
+            ])
+        }
+    }
+
+    @Test(arguments: [
+        ("one_for_one", [], ["b"]),
+        ("one_for_all", ["c", "a"], ["a", "b", "c"]),
+        ("rest_for_one", ["c"], ["b", "c"]),
+    ])
+    func eachStrategyRestartsItsSet(strategy: String, stopped: [String], restarted: [String]) async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        try await node.run { p in
+            try p.register("observer")
+            let sup = try await startSup(p, strategy, ids: [.atom("a"), .atom("b"), .atom("c")])
+            _ = try await events(p, 3)
+            let b = try await pid(of: .atom("b"), in: sup, p)
+            GenServer.cast(b, .atom("crash"))
+            let expected: [Term] = [.tuple(.atom("stopped"), .atom("b"), .atom("crashed"))]
+                + stopped.map { .tuple(.atom("stopped"), .atom($0), .atom("shutdown")) }
+                + restarted.map { .tuple(.atom("started"), .atom($0)) }
+            #expect(try await events(p, expected.count) == expected)
+            // Nothing else happens.
+            #expect(try await events(p, 1, within: .milliseconds(50)).isEmpty)
+            #expect(try await Supervisor.countChildren(sup, process: p)["active"] == 3)
+        }
+    }
+
+    @Test func exceedingTheIntensityStopsAllChildrenAndExitsWithShutdown() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        try await node.run { p in
+            try p.register("observer")
+            p.trapExit = true
+            let sup = try await startSup(p, "one_for_one", intensity: 2, ids: [.atom("a"), .atom("b")])
+            _ = try await events(p, 2)
+            for _ in 0..<3 {
+                let a = try await pid(of: .atom("a"), in: sup, p)
+                GenServer.cast(a, .atom("crash"))
+                _ = try await events(p, 1)   // stopped a
+                if try await p.receive(timeout: .milliseconds(0), matching: { $0[element: 0] == .atom(Atom.exit) ? $0 : nil }) != nil { break }
+                _ = try await events(p, 1)   // started a (until the third crash)
+            }
+            let exit = try await p.receive(timeout: .seconds(5)) { m -> Term? in
+                m[element: 0] == .atom(Atom.exit) && m[element: 1] == .pid(sup) ? m[element: 2] : nil
+            }
+            #expect(exit == .atom("shutdown"))
+            #expect(node.processes.contains(sup) == false)
+        }
+    }
+
+    @Test func aChildIgnoringShutdownIsKilledAfterItsTimeout() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        struct StubbornSup: SupervisorBehaviour {
+            func initialize(_ args: Term) throws -> SupervisorSpec? {
+                SupervisorSpec(children: [
+                    ChildSpec(id: .atom("stubborn"), start: .function({ parent, _ in
+                        let spawned = parent.spawn(.link) { me in
+                            me.trapExit = true
+                            while true { _ = try await me.receive() }   // ignores {'EXIT', Sup, shutdown}
+                        }
+                        return spawned.pid
+                    }), shutdown: .timeout(.milliseconds(100))),
+                ])
+            }
+        }
+        try node.modules.load(LoadedModule(name: "stubborn_sup", version: "1", code: .supervisor(StubbornSup())))
+        try await node.run { p in
+            p.trapExit = true
+            let sup = try #require(try await Supervisor.start("stubborn_sup", from: p).pid)
+            let child = try #require(try await Supervisor.whichChildren(sup, process: p).first?.pid)
+            let monitor = p.monitor(child)
+            try await Supervisor.terminateChild(sup, .atom("stubborn"), process: p)
+            let reason = try await p.receive(timeout: .seconds(5)) { m -> Term? in
+                m[element: 1] == .ref(monitor) ? m[element: 4] : nil
+            }
+            #expect(reason == .atom("killed"))
+            #expect(try await Supervisor.whichChildren(sup, process: p).first?.pid == nil)
+        }
+    }
+
+    @Test func aChildWhoseInitFailsMakesStartFailAndLeavesNothingRunning() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        try await node.run { p in
+            try p.register("observer")
+            p.trapExit = true
+            let before = node.processCount
+            await #expect(throws: StartError(.tuple(.atom("shutdown"),
+                                                    .tuple(.atom("failed_to_start_child"), .atom("b"), .atom("init_failed"))))) {
+                try await Supervisor.start("sup", args: .tuple(.atom("one_for_one"), 3, [.atom("a"), .tuple(.atom("b"), .atom("fail")), .atom("c")]), from: p)
+            }
+            #expect(try await events(p, 2) == [.tuple(.atom("started"), .atom("a")),
+                                                 .tuple(.atom("stopped"), .atom("a"), .atom("shutdown"))])
+            #expect(node.processCount == before)
+        }
+    }
+
+    @Test func startTerminateRestartDeleteAndCountChildren() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        try await node.run { p in
+            try p.register("observer")
+            let sup = try await startSup(p, "one_for_one", ids: [.atom("a")])
+            let spec = ChildSpec(id: .atom("x"), start: .module("worker", args: [.atom("x")]), restart: .transient)
+            let x = try #require(try await Supervisor.startChild(sup, spec, process: p))
+            await #expect(throws: SupervisorError(.tuple(.atom("error"), .tuple(.atom("already_started"), .pid(x))))) {
+                try await Supervisor.startChild(sup, spec, process: p)
+            }
+            #expect(try await Supervisor.whichChildren(sup, process: p).map(\.id) == [.atom("a"), .atom("x")])
+            try await Supervisor.terminateChild(sup, .atom("x"), process: p)
+            #expect(try await Supervisor.countChildren(sup, process: p) == ["specs": 2, "active": 1, "supervisors": 0, "workers": 2])
+            await #expect(throws: SupervisorError.self) { try await Supervisor.startChild(sup, spec, process: p) }   // already_present
+            let x2 = try #require(try await Supervisor.restartChild(sup, .atom("x"), process: p))
+            #expect(x2 != x)
+            // A transient child that exits normally is not restarted.
+            GenServer.cast(x2, .atom("quit"))
+            _ = try await events(p, 4)
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await Supervisor.whichChildren(sup, process: p).first { $0.id == .atom("x") }?.pid == nil)
+            try await Supervisor.deleteChild(sup, .atom("x"), process: p)
+            #expect(try await Supervisor.whichChildren(sup, process: p).map(\.id) == [.atom("a")])
+        }
+    }
+
+    @Test func simpleOneForOneStartsChildrenFromTheTemplate() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        struct PoolSup: SupervisorBehaviour {
+            func initialize(_ args: Term) throws -> SupervisorSpec? {
+                SupervisorSpec(flags: SupervisorFlags(strategy: .simpleOneForOne, intensity: 5),
+                               children: [ChildSpec(id: .atom("w"), start: .module("worker", args: []), restart: .temporary)])
+            }
+        }
+        try node.modules.load(LoadedModule(name: "pool", version: "1", code: .supervisor(PoolSup())))
+        try await node.run { p in
+            try p.register("observer")
+            let sup = try #require(try await Supervisor.start("pool", from: p).pid)
+            var pids: [Pid] = []
+            for i in 0..<5 { pids.append(try #require(try await Supervisor.startChild(sup, extraArgs: [.int(i)], process: p))) }
+            #expect(try await Supervisor.countChildren(sup, process: p)["active"] == 5)
+            #expect(try await GenServer.call(pids[3], .atom("id"), process: p) == 3)
+            try await Supervisor.terminateChild(sup, .pid(pids[0]), process: p)
+            GenServer.cast(pids[1], .atom("crash"))   // temporary: not restarted
+            _ = try await events(p, 7)
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(Set(try await Supervisor.whichChildren(sup, process: p).compactMap(\.pid)) == Set(pids[2...]))
+        }
+    }
+
+    @Test func codeChangeTakesTheNewSpecsWithoutRestartingChildren() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        try await node.run { p in
+            try p.register("observer")
+            let sup = try await startSup(p, "one_for_one", ids: [.atom("a")])
+            let a = try await pid(of: .atom("a"), in: sup, p)
+            try node.modules.purge("sup", brutal: false)
+            try node.modules.load(LoadedModule(name: "sup", version: "2", code: .supervisor(TestSupervisor(extraChild: .atom("new")))))
+            try await Sys.suspend(sup, process: p)
+            try await Sys.changeCode(sup, module: "sup", oldVersion: "1", extra: [], process: p)
+            try await Sys.resume(sup, process: p)
+            let children = try await Supervisor.whichChildren(sup, process: p)
+            #expect(children.map(\.id) == [.atom("a"), .atom("new")])
+            #expect(children[0].pid == a)          // not restarted
+            #expect(children[1].pid == nil)        // added, not started
+            #expect(try await Supervisor.restartChild(sup, .atom("new"), process: p) != nil)
+        }
+    }
+}
