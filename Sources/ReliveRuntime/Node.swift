@@ -19,6 +19,9 @@ public final class Node: Sendable {
 
     /// The behaviour modules loaded into the node, and who runs which version.
     public let modules = ModuleTable()
+    /// The node's applications.
+    public let applications = ApplicationController()
+    private let haltState = Mutex<(reason: Term?, waiters: [CheckedContinuation<Term, Never>])>((nil, []))
     let registry = Registry()
     let timers = TimerService()
     private let serials = Atomic<UInt64>(0)
@@ -38,6 +41,37 @@ public final class Node: Sendable {
         self.id = NodeID(name: Atom(name), creation: creationValue)
         self.logger = logger
         timers.start()
+    }
+
+    /// Stops the node for `reason` (a permanent application ended, or the
+    /// node was told to stop): every process is killed, and ``waitForHalt()``
+    /// returns `reason`. The program running the node then exits, and the
+    /// watchdog restarts it.
+    public func halt(reason: Term) {
+        let waiters = haltState.withLock { s -> [CheckedContinuation<Term, Never>] in
+            guard s.reason == nil else { return [] }
+            s.reason = reason
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        logger.notice("node halting", metadata: ["reason": "\(reason)"])
+        shutdown()
+        for waiter in waiters { waiter.resume(returning: reason) }
+    }
+
+    /// Why the node halted, or nil while it runs.
+    public var haltReason: Term? { haltState.withLock { $0.reason } }
+
+    /// Waits until ``halt(reason:)`` and returns its reason.
+    public func waitForHalt() async -> Term {
+        await withCheckedContinuation { continuation in
+            let reason = haltState.withLock { s -> Term? in
+                if let reason = s.reason { return reason }
+                s.waiters.append(continuation)
+                return nil
+            }
+            if let reason { continuation.resume(returning: reason) }
+        }
     }
 
     /// Spawns a process with no parent.

@@ -97,6 +97,19 @@ public protocol ProcessContext: AnyObject, Sendable {
 
     /// Lets other processes run before this one continues.
     func yield() async
+
+    /// Starts a process running the current version of the behaviour module
+    /// `module` (gen_server, gen_statem, supervisor, …) from the node's module
+    /// table, linked to this process when `link`, and returns once its `init`
+    /// has run (OTP's `Module:start_link`).
+    /// - Parameters:
+    ///   - name: registers the process under this name before `init`.
+    ///   - timeout: how long `init` may take; nil waits for ever.
+    /// - Throws: ``StartError`` with OTP's reason; nothing is left running.
+    func start(_ module: Atom, args: Term, name: Atom?, link: Bool, timeout: Duration?) async throws -> StartResult
+
+    /// The value of `key` in `application`'s environment, if set.
+    func environment(_ application: Atom, _ key: Atom) -> Term?
 }
 
 extension ProcessContext {
@@ -112,6 +125,11 @@ extension ProcessContext {
             throw ProcessExit(.atom("receive_without_timeout_returned"))
         }
         return value
+    }
+
+    /// Starts a behaviour process linked to this one (`Module:start_link(Args)`).
+    public func startLink(_ module: Atom, args: Term = .list([]), name: Atom? = nil) async throws -> StartResult {
+        try await start(module, args: args, name: name, link: true, timeout: nil)
     }
 
     /// Ends this process with `reason` (Erlang's `exit/1`).

@@ -5,12 +5,14 @@
 public enum ModuleCode: Sendable {
     case genServer(any GenServerBehaviour)
     case supervisor(any SupervisorBehaviour)
+    case application(any ApplicationBehaviour)
 
     /// The behaviour the module implements.
     public var kind: BehaviourKind {
         switch self {
         case .genServer: .genServer
         case .supervisor: .supervisor
+        case .application: .application
         }
     }
 }
