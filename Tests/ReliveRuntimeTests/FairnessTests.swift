@@ -7,16 +7,16 @@ import Testing
 
 /// Fairness: one busy process cannot starve the others.
 ///
-/// What the runtime can and cannot preempt: processes are Swift tasks on the
-/// cooperative thread pool (one thread per core), so a process gives up its
-/// thread only at a suspension point. `receive` is one: a receive that has to
+/// What the runtime can and cannot preempt: processes are Swift tasks run by
+/// a fixed set of scheduler threads (about one per core), so a process gives
+/// up its thread only at a suspension point. `receive` is one: a receive that has to
 /// wait suspends, and one answered at once from a full mailbox counts a
 /// reduction and yields (`Task.yield()`) every `reductionBudget` (2,000)
 /// receives. `yield()` is another. A Swift loop that never calls `receive` or
 /// `yield` (pure computation, or a long run of `send`s) is never preempted:
 /// it keeps its thread until it reaches one, and with as many such loops as
 /// cores nothing else runs meanwhile. That is a property of cooperative
-/// scheduling on Swift concurrency, not a runtime bug; it is not tested here.
+/// scheduling of Swift tasks, not a runtime bug; it is not tested here.
 @Suite struct FairnessTests {
     /// As many flooding processes as there are scheduler threads each take
     /// 1M messages they sent themselves (receives that never wait, so only

@@ -76,7 +76,7 @@ import Testing
                 outcome.set("threw \(error)")
             }
         }
-        let finished = await eventually(within: .milliseconds(500)) { outcome.value != nil }
+        let finished = await eventually(within: .seconds(3)) { outcome.value != nil }
         withKnownIssue("""
             BUG: Node.run after shutdown() never returns: Node.spawn (Node.swift, `if \
             stopped.load(...) { child.terminate(killed) }`) never runs the body, so the \
