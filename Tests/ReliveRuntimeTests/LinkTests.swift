@@ -185,6 +185,37 @@ import Testing
         #expect(downs.allSatisfy { isBoomReason($0, "end of chain") })
     }
 
+    /// The same along a chain of 10,000 links (Erlang handles any length).
+    @Test(.disabled(
+        "BUG: exit signals propagate by recursion on the dying process's stack: LocalProcess.terminate (LocalProcess+Signals.swift, `for linked in leftovers.links { linked.receiveExitSignal(...) }`) calls receiveExitSignal, whose `.die` outcome calls terminate on the next process, and so on, one set of frames per link. A chain of 10,000 linked processes overflows the 8 MB thread stack (SIGSEGV, debug build; 5,000 passes), taking the whole node down. Fix: propagate iteratively (terminate keeps a worklist of (process, reason) to end, and receiveExitSignal returns its outcome instead of calling terminate), or make exit signals asynchronous (queued to the target and handled by its own task, as BEAM does)."
+    ))
+    func exitSignalPropagatesAlongAVeryLongChain() async throws {
+        let length = 10_000
+        let node = makeNode()
+        defer { node.shutdown() }
+        let reason = try await node.run { p in
+            p.trapExit = true
+            let head = p.pid
+            @Sendable func member(_ depth: Int) -> Node.ProcessBody {
+                { c in
+                    if depth < length {
+                        c.spawnLink(member(depth + 1))
+                        try await LinkTests.idle(c)
+                    } else {
+                        c.send(.tuple(["last", .pid(c.pid)]), to: head)
+                        _ = try await c.expect("go") { $0 == "go" ? $0 : nil }
+                        throw Boom("end of long chain")
+                    }
+                }
+            }
+            let first = p.spawnLink(member(1))
+            let last = try await p.expect("last") { m in m[element: 0] == "last" ? m[element: 1]?.pidValue : nil }
+            p.send("go", to: last)
+            return try await p.exitSignal(from: first, timeout: .seconds(30))
+        }
+        #expect(isBoomReason(reason, "end of long chain"))
+    }
+
     /// A thrown Swift error ends the process with `{error, "Type", "description"}`;
     /// its links and monitors learn of it.
     @Test func thrownErrorIsTheExitReason() async throws {
