@@ -374,4 +374,26 @@ import Testing
         #expect(trapped[element: 2] == .atom("go_away"))
         #expect(normalIgnored)
     }
+
+    /// `exit(self(), normal)` is the one case where `normal` does end a
+    /// non-trapping process: the caller exits with `normal` (Erlang's exit/2).
+    @Test func exitSelfNormalEndsTheCaller() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let (reason, survived) = try await node.run { p in
+            let me = p.pid
+            let (_, ref) = p.spawnMonitor { c in
+                c.exit(c.pid, reason: .normal)
+                _ = try await c.receive(timeout: .milliseconds(20))
+                c.send("survived exit(self(), normal)", to: me)
+                throw ProcessExit(.atom("survived"))
+            }
+            let reason = try await p.down(ref)
+            return (reason, try await p.receive(timeout: .zero))
+        }
+        withKnownIssue("BUG: exit(self(), normal) is ignored. LocalProcess.exit(_:reason:) (LocalProcess+Signals.swift) treats a signal to oneself like any other, and receiveExitSignal drops `normal` for a non-trapping process; Erlang makes the calling process exit with `normal` in that case. Fix: in exit(_:reason:), when pid is self, reason is normal and trapExit is off, terminate(.normal).") {
+            #expect(reason == .normal)
+            #expect(survived == nil)
+        }
+    }
 }
