@@ -123,11 +123,8 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    // The flat entry point exists in every swift-log 1.x (newer versions
-    // forward `log(event:)` to it by default).
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-             source: String, file: String, function: String, line: UInt) {
-        let merged = self.metadata.merging(explicit ?? [:]) { $1 }
-        records.update { $0.append(Record(level: level, message: message.description, metadata: merged)) }
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        records.update { $0.append(Record(level: event.level, message: event.message.description, metadata: merged)) }
     }
 }
