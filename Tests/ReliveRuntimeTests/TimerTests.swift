@@ -1,0 +1,106 @@
+import ReliveKit
+import ReliveRuntime
+import Testing
+
+/// Timers: `sendAfter` and `cancelTimer`.
+@Suite struct TimerTests {
+    @Test func sendAfterDeliversAfterTheDelay() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let clock = ContinuousClock()
+        let (early, message, elapsed) = try await node.run { p in
+            let start = clock.now
+            _ = p.sendAfter(.milliseconds(50), "tick", to: p.pid)
+            let early = try await p.receive(timeout: .zero)
+            let message = try await p.next("tick")
+            return (early, message, clock.now - start)
+        }
+        #expect(early == nil)
+        #expect(message == "tick")
+        #expect(elapsed >= .milliseconds(49))     // lower bound only
+    }
+
+    @Test func sendAfterToAnotherProcess() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let got = try await node.run { p in
+            let me = p.pid
+            let other = p.spawn { c in
+                let m = try await c.next("timer message")
+                c.send(.tuple(["forwarded", m]), to: me)
+            }
+            _ = p.sendAfter(.milliseconds(5), "hello", to: other)
+            return try await p.next("forwarded")
+        }
+        #expect(got == .tuple(["forwarded", "hello"]))
+    }
+
+    @Test func timersFireInDeadlineOrder() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let order = try await node.run { p in
+            _ = p.sendAfter(.milliseconds(60), 3, to: p.pid)
+            _ = p.sendAfter(.milliseconds(20), 1, to: p.pid)
+            _ = p.sendAfter(.milliseconds(40), 2, to: p.pid)
+            return [try await p.next(), try await p.next(), try await p.next()]
+        }
+        #expect(order == [1, 2, 3])
+    }
+
+    /// A timer cancelled before it fires never delivers (a later timer shows
+    /// when it would have: timers fire in deadline order), and cancel says so.
+    @Test func cancelBeforeFiringPreventsDelivery() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let (cancelled, later, ghost) = try await node.run { p in
+            let doomed = p.sendAfter(.milliseconds(30), "cancelled", to: p.pid)
+            _ = p.sendAfter(.milliseconds(60), "later", to: p.pid)
+            let cancelled = p.cancelTimer(doomed)
+            let later = try await p.next("later")
+            let ghost = try await p.receive(timeout: .zero)
+            return (cancelled, later, ghost)
+        }
+        #expect(cancelled)
+        #expect(later == "later")
+        #expect(ghost == nil)
+    }
+
+    @Test func cancellingAFiredTimerReturnsFalse() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let (fired, again) = try await node.run { p in
+            let timer = p.sendAfter(.milliseconds(5), "fired", to: p.pid)
+            _ = try await p.next("fired")
+            let fired = p.cancelTimer(timer)
+            let short = p.sendAfter(.seconds(30), "never", to: p.pid)
+            _ = p.cancelTimer(short)
+            return (fired, p.cancelTimer(short))
+        }
+        #expect(fired == false)
+        #expect(again == false)    // cancelling twice: the second time is false too
+    }
+
+    /// A timer whose target died fires into the void without harm.
+    @Test func timerToADeadProcessIsHarmless() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let after = try await node.run { p in
+            let (dead, ref) = p.spawnMonitor { _ in }
+            _ = try await p.down(ref)
+            _ = p.sendAfter(.milliseconds(1), "void", to: dead)
+            _ = p.sendAfter(.milliseconds(20), "mine", to: p.pid)
+            return try await p.next("mine")
+        }
+        #expect(after == "mine")
+    }
+
+    /// A timer of one node cannot cancel a timer of another.
+    @Test func timerRefsBelongToTheirNode() async throws {
+        let a = makeNode("a@localhost")
+        let b = makeNode("b@localhost")
+        defer { a.shutdown(); b.shutdown() }
+        let ref = try await a.run { p in p.sendAfter(.milliseconds(50), "from a", to: p.pid) }
+        let cancelledElsewhere = try await b.run { p in p.cancelTimer(ref) }
+        #expect(cancelledElsewhere == false)
+    }
+}
