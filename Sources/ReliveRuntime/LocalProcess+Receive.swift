@@ -3,6 +3,7 @@
 extension LocalProcess {
     /// Takes the oldest message, waiting for one.
     public func receive() async throws -> Term {
+        if dead.load(ordering: .acquiring) { throw ProcessExit(exitReason ?? .atom(Atom.killed)) }
         if let message = queue.popFirst() {
             await spendReduction()
             return message
@@ -21,6 +22,7 @@ extension LocalProcess {
         defer { if let timer { _ = runtime.timers.cancel(timer) } }
         var waited = false
         while true {
+            if dead.load(ordering: .acquiring) { throw ProcessExit(exitReason ?? .atom(Atom.killed)) }
             while scanned < queue.count {
                 if let value = try match(queue[scanned]) {
                     queue.remove(at: scanned)
@@ -45,6 +47,7 @@ extension LocalProcess {
                     nextWaitToken &+= 1
                     token = nextWaitToken
                     let wakeToken = token
+                    shared.withLock { $0.armedToken = wakeToken }
                     timer = runtime.timers.schedule(after: timeout) { [self] in self.receiveTimedOut(wakeToken) }
                 }
             }
@@ -92,6 +95,8 @@ extension LocalProcess {
 
     private func receiveTimedOut(_ token: UInt64) {
         let waiter = shared.withLock { s -> UnsafeContinuation<Void, Never>? in
+            // A cancelled timer that fires late must not touch a later receive.
+            guard s.armedToken == token else { return nil }
             s.timedOutToken = token
             let waiter = s.waiter
             s.waiter = nil

@@ -80,11 +80,24 @@ extension LocalProcess {
 
     /// Sends an exit signal to `pid`; see ``ProcessContext/exit(_:reason:)``.
     public func exit(_ pid: Pid, reason: Term) {
-        (pid.process as? LocalProcess)?.receiveExitSignal(from: self.pid, reason: reason, viaLink: false)
+        guard let target = pid.process as? LocalProcess else { return }
+        // exit(self(), normal) ends a process that does not trap exits (Erlang).
+        if target === self && reason == .normal && !trapExit {
+            terminate(.normal)
+            return
+        }
+        target.receiveExitSignal(from: self.pid, reason: reason, viaLink: false)
     }
 
     /// Handles an exit signal arriving at this process.
     func receiveExitSignal(from sender: Pid, reason: Term, viaLink: Bool) {
+        if let dying = handleExitSignal(from: sender, reason: reason, viaLink: viaLink) {
+            terminate(dying)
+        }
+    }
+
+    /// Applies an exit signal; returns the reason this process must die with, if any.
+    private func handleExitSignal(from sender: Pid, reason: Term, viaLink: Bool) -> Term? {
         enum Outcome { case ignore, die(Term), wake(UnsafeContinuation<Void, Never>?) }
         let outcome = shared.withLock { s -> Outcome in
             guard s.exitReason == nil else { return .ignore }
@@ -102,15 +115,35 @@ extension LocalProcess {
             return .die(reason)
         }
         switch outcome {
-        case .ignore: break
-        case .wake(let waiter): waiter?.resume()
-        case .die(let reason): terminate(reason)
+        case .ignore: return nil
+        case .wake(let waiter):
+            waiter?.resume()
+            return nil
+        case .die(let reason): return reason
         }
     }
 
     /// Ends the process with `reason`, once: tells its links and monitors,
     /// frees its name, wakes its task so that its next receive throws.
+    ///
+    /// Exit signals that kill linked processes are followed with a work list,
+    /// not recursion, so a chain of any length cannot overflow the stack.
     func terminate(_ reason: Term) {
+        var work: [(process: LocalProcess, reason: Term)] = [(self, reason)]
+        while let (process, reason) = work.popLast() {
+            guard let links = process.end(reason) else { continue }
+            let pid = process.pid
+            for linked in links {
+                if let dying = linked.handleExitSignal(from: pid, reason: reason, viaLink: true) {
+                    work.append((linked, dying))
+                }
+            }
+        }
+    }
+
+    /// Marks the process dead and does everything but the link signals,
+    /// which it returns; nil when it was already dead.
+    private func end(_ reason: Term) -> [LocalProcess]? {
         struct Leftovers {
             var links: [LocalProcess]
             var monitoredBy: [(ref: Ref, watcher: LocalProcess)]
@@ -128,13 +161,11 @@ extension LocalProcess {
             return Leftovers(links: s.links, monitoredBy: s.monitoredBy, monitoring: s.monitoring,
                              name: s.registeredName, waiter: s.waiter)
         }
-        guard let leftovers else { return }
+        guard let leftovers else { return nil }
+        dead.store(true, ordering: .releasing)
         leftovers.waiter?.resume()
         let me = pid
         if let name = leftovers.name { runtime.registry.remove(name, ifOwnedBy: self) }
-        for linked in leftovers.links {
-            linked.receiveExitSignal(from: me, reason: reason, viaLink: true)
-        }
         for (ref, watcher) in leftovers.monitoredBy {
             let stillWatching = watcher.shared.withLock { s in
                 guard let i = s.monitoring.firstIndex(where: { $0.ref == ref }) else { return false }
@@ -147,6 +178,7 @@ extension LocalProcess {
             target.shared.withLock { s in s.monitoredBy.removeAll { $0.ref == ref } }
         }
         runtime.processEnded(self, reason: reason, name: leftovers.name)
+        return leftovers.links
     }
 
     static func exitMessage(from pid: Pid, reason: Term) -> Term {

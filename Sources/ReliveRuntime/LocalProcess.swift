@@ -20,7 +20,8 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
     struct Shared {
         var inbox: Deque<Term> = []
         var waiter: UnsafeContinuation<Void, Never>? = nil
-        /// The token of the receive timeout that fired last.
+        /// The token of the receive timeout now armed, and of the one that fired.
+        var armedToken: UInt64 = 0
         var timedOutToken: UInt64 = 0
         /// Set once, when the process ends: the reason its links and monitors see.
         var exitReason: Term? = nil
@@ -34,6 +35,9 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
     }
 
     let shared = Mutex(Shared())
+    /// Set once the process has ended, so that `receive` can stop a killed
+    /// process without taking the lock on its fast path.
+    let dead = Atomic<Bool>(false)
 
     /// The private half of the mailbox (owned by the process's task).
     var queue: Deque<Term> = []

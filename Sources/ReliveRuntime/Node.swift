@@ -84,7 +84,8 @@ public final class Node: Sendable {
     /// process world from plain async code (tests, `main`).
     /// - Throws: what `body` throws, or `ProcessExit` if the process is killed.
     public func run<T: Sendable>(_ body: @escaping @Sendable (LocalProcess) async throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        if stopped.load(ordering: .acquiring) { throw ProcessExit(.atom(Atom.killed)) }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             spawn { process in
                 do {
                     continuation.resume(returning: try await body(process))

@@ -99,12 +99,6 @@ import Testing
         node.shutdown()
         #expect(await eventually { node.process(idle)?.isAlive == false })
         try await Task.sleep(for: .milliseconds(20))
-        withKnownIssue("""
-            BUG: Node.shutdown() terminates the remaining processes with `killed`, and \
-            Node.processEnded logs a crash report for every non-normal reason, so a clean \
-            shutdown logs one 'crash report' per live process (Erlang logs none when a node stops).
-            """) {
-            #expect(Self.reports(about: idle, in: records).isEmpty)
-        }
+        #expect(Self.reports(about: idle, in: records).isEmpty)
     }
 }

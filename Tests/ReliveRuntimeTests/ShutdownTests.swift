@@ -77,15 +77,7 @@ import Testing
             }
         }
         let finished = await eventually(within: .seconds(3)) { outcome.value != nil }
-        withKnownIssue("""
-            BUG: Node.run after shutdown() never returns: Node.spawn (Node.swift, `if \
-            stopped.load(...) { child.terminate(killed) }`) never runs the body, so the \
-            continuation in Node.run is never resumed (and is leaked). Fix: in Node.run, \
-            check `stopped` first and throw ProcessExit(killed), or make spawn report the \
-            never-started process (e.g. run the body's catch path / resume with the exit reason).
-            """) {
-            #expect(finished)
-        }
+        #expect(finished)
     }
 
     /// A process killed while messages sit in its private half of the mailbox
@@ -119,17 +111,6 @@ import Testing
         #expect(reason == .atom(Atom.killed))
         #expect(await eventually { !log.value.isEmpty })
         try await Task.sleep(for: .milliseconds(10))
-        withKnownIssue("""
-            BUG: a killed process keeps receiving messages already moved to its private \
-            queue. LocalProcess.receive() (LocalProcess+Receive.swift, `if let message = \
-            queue.popFirst()` fast path) and receive(timeout:matching:) (scans `queue` before \
-            pullInbox) only look at `exitReason` when the private queue has no (matching) \
-            message, so after exit(Pid, kill) or Node.shutdown() the process runs on, sending, \
-            spawning and linking, until its queue is drained. Fix: check the exit reason before \
-            taking from `queue` (e.g. an Atomic<Bool> `killed` flag set by terminate, read on \
-            each receive, so the fast path stays lock-free).
-            """) {
-            #expect(log.value == ["receive threw killed"])
-        }
+        #expect(log.value == ["receive threw killed"])
     }
 }
