@@ -161,7 +161,8 @@ public final class ApplicationController: Sendable {
         node.logger.notice("application exited", metadata: [
             "application": "\(name)", "exited": "\(reason)", "type": "\(running.type.rawValue)",
         ])
-        let stopsNode = running.type == .permanent || (running.type == .transient && !ExitReason.isNormal(reason))
+        // OTP: for a transient application only `normal` is a normal end.
+        let stopsNode = running.type == .permanent || (running.type == .transient && reason != .normal)
         guard stopsNode else { return }
         // OTP: the other applications stop, then the node; a watchdog sees it.
         let nodeReason: Term = .tuple([.atom("application_terminated"), .atom(name), reason])
