@@ -14,6 +14,7 @@ import Testing
         let abiVersion = KitABI.version
         let application = "probe"
         let version = "1.0.0"
+        let modules: [PluginModule] = []
     }
 
     @_cdecl("relive_plugin_descriptor")

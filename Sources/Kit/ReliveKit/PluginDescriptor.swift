@@ -1,9 +1,9 @@
 /// What a plugin (`<app>-<vsn>.so`) says about itself: the object its one C
 /// entry point, ``PluginEntryPoint/symbol``, returns.
 ///
-/// The code server checks ``abiVersion`` against ``KitABI/version`` before
-/// it calls anything else, and that ``application`` and ``version`` match the
-/// file name.
+/// The code server checks ``abiVersion`` against ``KitABI/version`` before it
+/// uses anything else, that ``application`` and ``version`` match the file
+/// name, and that each module's code is of its declared kind.
 public protocol PluginDescriptor: AnyObject, Sendable {
     /// The ``KitABI/version`` the plugin was built against.
     var abiVersion: Int { get }
@@ -11,17 +11,72 @@ public protocol PluginDescriptor: AnyObject, Sendable {
     var application: String { get }
     /// The application's version.
     var version: String { get }
+    /// The behaviour modules it provides.
+    var modules: [PluginModule] { get }
+}
+
+/// One behaviour module in a plugin: its name, its declared kind, and how to
+/// make its code.
+public struct PluginModule: Sendable {
+    /// The module's name (an OTP module atom, e.g. `counter`).
+    public let name: String
+    /// The behaviour it declares; the code server checks the code against it.
+    public let kind: BehaviourKind
+    /// Makes the module's code (called once, at load).
+    public let make: @Sendable () -> ModuleCode
+
+    public init(name: String, kind: BehaviourKind, make: @escaping @Sendable () -> ModuleCode) {
+        self.name = name
+        self.kind = kind
+        self.make = make
+    }
+
+    /// A gen_server module.
+    public static func genServer(_ name: String, _ module: some GenServerBehaviour) -> PluginModule {
+        PluginModule(name: name, kind: .genServer) { .genServer(module) }
+    }
+
+    /// A supervisor module.
+    public static func supervisor(_ name: String, _ module: some SupervisorBehaviour) -> PluginModule {
+        PluginModule(name: name, kind: .supervisor) { .supervisor(module) }
+    }
+
+    /// An application callback module.
+    public static func application(_ name: String, _ module: some ApplicationBehaviour) -> PluginModule {
+        PluginModule(name: name, kind: .application) { .application(module) }
+    }
+}
+
+/// The descriptor most plugins need: fixed application, version and modules,
+/// built against this kit's ABI version.
+public final class Plugin: PluginDescriptor {
+    public let abiVersion: Int
+    public let application: String
+    public let version: String
+    public let modules: [PluginModule]
+
+    public init(application: String, version: String, modules: [PluginModule], abiVersion: Int = KitABI.version) {
+        self.application = application
+        self.version = version
+        self.modules = modules
+        self.abiVersion = abiVersion
+    }
+
+    /// Returns a retained descriptor for the plugin's entry point:
+    /// ```swift
+    /// @_cdecl("relive_plugin_descriptor")
+    /// public func reliveDescriptor() -> UnsafeMutableRawPointer {
+    ///     Plugin.export(application: "counter", version: "2.0.0",
+    ///                   modules: [.genServer("counter", Counter())])
+    /// }
+    /// ```
+    public static func export(application: String, version: String, modules: [PluginModule]) -> UnsafeMutableRawPointer {
+        Unmanaged.passRetained(Plugin(application: application, version: version, modules: modules) as AnyObject).toOpaque()
+    }
 }
 
 /// The C entry point every plugin exports.
 ///
-/// A plugin defines it as
-/// ```swift
-/// @_cdecl("relive_plugin_descriptor")
-/// public func reliveDescriptor() -> UnsafeMutableRawPointer {
-///     Unmanaged.passRetained(MyDescriptor()).toOpaque()
-/// }
-/// ```
 /// The host takes the retained object and casts it to ``PluginDescriptor``.
 public enum PluginEntryPoint {
     /// The symbol's name.
