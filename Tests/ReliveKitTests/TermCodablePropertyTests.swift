@@ -113,4 +113,42 @@ struct TermCodablePropertyTests {
             #expect(try encoder.encode(back) == term)
         }
     }
+
+    /// A term with one random subterm (reached by a random walk) replaced by a random term.
+    static func mutated<R: RandomNumberGenerator>(_ term: Term, using rng: inout R) -> Term {
+        let descend = Int.random(in: 0..<4, using: &rng) != 0
+        switch term {
+        case .list(var elements) where descend && !elements.isEmpty:
+            let i = Int.random(in: elements.indices, using: &rng)
+            elements[i] = mutated(elements[i], using: &rng)
+            return .list(elements)
+        case .map(var map) where descend && !map.isEmpty:
+            let entries = map.sortedEntries
+            let entry = entries[Int.random(in: entries.indices, using: &rng)]
+            map[entry.key] = mutated(entry.value, using: &rng)
+            return .map(map)
+        default:
+            return RandomTerm.term(depth: 2, using: &rng)
+        }
+    }
+
+    /// Bad input never traps: a valid state's term with one part replaced by
+    /// a random term decodes, or throws `DecodingError`.
+    @Test func mutatedTermsDecodeOrThrowNeverTrap() async throws {
+        let cases = Generator<(Term, Term), Shrink.None<(Term, Term)>> { rng in
+            let original = (try? TermEncoder().encode(Self.sample(&rng))) ?? .undefined
+            return (original, Self.mutated(original, using: &rng))
+        }
+        let decoder = TermDecoder()
+        await propertyCheck(count: 2000, input: cases) { original, mutated in
+            #expect(original != .undefined)
+            do {
+                _ = try decoder.decode(Sample.self, from: mutated)
+            } catch is DecodingError {
+                // the usual outcome
+            } catch {
+                Issue.record("unexpected error \(error) for \(mutated)")
+            }
+        }
+    }
 }

@@ -50,21 +50,26 @@ extension TermDecoder {
         ///
         /// - Parameter path: where the term sits; evaluated only for errors and
         ///   for values that need a decoder of their own.
-        func unbox<T: Decodable>(_ term: Term, as type: T.Type, path: @autoclosure () -> TermCodingPath) throws -> T {
+        /// - Parameter reuse: a decoder already reading `term` at `path` (a
+        ///   single-value container's own), used instead of a new one.
+        func unbox<T: Decodable>(
+            _ term: Term, as type: T.Type, path: @autoclosure () -> TermCodingPath, reuse: Decoding? = nil
+        ) throws -> T {
             // The common primitives arrive here through generic wrappers
             // (`Array`, `Optional`); reading them directly saves a decoder each.
-            if T.self == String.self, let v = try string(term, path: path()) as? T { return v }
-            if T.self == Int.self, let v = try int(term, as: Int.self, path: path()) as? T { return v }
-            if T.self == Double.self, let v = try double(term, path: path()) as? T { return v }
-            if T.self == Bool.self, let v = try bool(term, path: path()) as? T { return v }
-            if T.self == Term.self, let v = term as? T { return v }
-            if T.self == [UInt8].self, case .binary(let bytes) = term, let v = bytes as? T { return v }
-            if T.self == Atom.self, let v = try atom(term, path: path()) as? T { return v }
-            if let dictionary = T.self as? any TermDictionaryDecodable.Type, case .map(let map) = term,
-               let v = try dictionary.decode(map, decoder: self, path: path()) as? T {
+            let id = ObjectIdentifier(T.self)
+            if id == ObjectIdentifier(Int.self), let v = try int(term, as: Int.self, path: path()) as? T { return v }
+            if id == ObjectIdentifier(String.self), let v = try string(term, path: path()) as? T { return v }
+            if id == ObjectIdentifier(Double.self), let v = try double(term, path: path()) as? T { return v }
+            if id == ObjectIdentifier(Bool.self), let v = try bool(term, path: path()) as? T { return v }
+            if id == ObjectIdentifier(Term.self), let v = term as? T { return v }
+            if id == ObjectIdentifier(Atom.self), let v = try atom(term, path: path()) as? T { return v }
+            if id == TermCodingTypes.bytes, case .binary(let bytes) = term, let v = bytes as? T { return v }
+            if let direct = T.self as? any TermDirectDecodable.Type,
+               let v = try direct.decode(term, decoder: self, path: path()) as? T {
                 return v
             }
-            return try T(from: child(term, at: path()))
+            return try T(from: reuse ?? child(term, at: path()))
         }
 
         /// Reports whether `term` is the atom `undefined`, which stands for nil.

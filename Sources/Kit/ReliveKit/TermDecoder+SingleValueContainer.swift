@@ -24,7 +24,7 @@ extension TermDecoder {
         func decode(_ type: UInt128.Type) throws -> UInt128 { try decoder.int(decoder.term, as: UInt128.self, path: decoder.path) }
 
         func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            try decoder.unbox(decoder.term, as: T.self, path: decoder.path)
+            try decoder.unbox(decoder.term, as: T.self, path: decoder.path, reuse: decoder)
         }
     }
 }

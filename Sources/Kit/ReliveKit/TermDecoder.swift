@@ -15,6 +15,9 @@
 /// | anything | ``Term`` (unchanged) |
 /// | `.atom`, `.pid`, `.ref` | ``Atom``, ``Pid``, ``Ref`` |
 ///
+/// `undefined` stands for nil, so an `Atom?` or `Term?` that holds the atom
+/// `undefined` reads back as nil.
+///
 /// Decoding never traps on bad input: a term of the wrong shape throws
 /// `DecodingError` whose context names the path and what was found, e.g.
 /// `expected an integer at state.count, found the atom foo`. Decoding makes no
@@ -42,6 +45,7 @@ public struct TermDecoder: Sendable {
     ///   `.valueNotFound` (a list too short), `.dataCorrupted` (an integer out of
     ///   range for its type); each names the path and the term found there.
     public func decode<T: Decodable>(_ type: T.Type = T.self, from term: Term) throws -> T {
-        try Decoding(term: term, path: .root, userInfo: userInfo).unbox(term, as: T.self, path: .root)
+        let decoding = Decoding(term: term, path: .root, userInfo: userInfo)
+        return try decoding.unbox(term, as: T.self, path: .root, reuse: decoding)
     }
 }

@@ -99,8 +99,8 @@ extension TermEncoder {
         ///   for values that need an encoder of their own.
         func box<T: Encodable>(_ value: T, path: @autoclosure () -> TermCodingPath) throws -> Term {
             if let term = try fastTerm(value, path: path()) { return term }
-            if let dictionary = value as? any TermDictionaryEncodable {
-                return try dictionary.term(encoder: self, path: path())
+            if let direct = value as? any TermDirectEncodable {
+                return try direct.term(encoder: self, path: path())
             }
             let child = child(at: path())
             try value.encode(to: child)
@@ -114,15 +114,16 @@ extension TermEncoder {
         /// reach primitives through the generic `encode<T>`, so checking the
         /// few common types here saves an encoder per element.
         func fastTerm<T: Encodable>(_ value: T, path: @autoclosure () -> TermCodingPath) throws -> Term? {
-            if T.self == String.self, let v = value as? String { return .string(v) }
-            if T.self == Int.self, let v = value as? Int { return .int(v) }
-            if T.self == Double.self, let v = value as? Double { return try float(v, path: path()) }
-            if T.self == Bool.self, let v = value as? Bool { return bool(v) }
-            if T.self == Term.self, let v = value as? Term { return v }
-            if T.self == [UInt8].self, let v = value as? [UInt8] { return .binary(v) }
-            if T.self == Atom.self, let v = value as? Atom { return .atom(v) }
-            if T.self == Pid.self, let v = value as? Pid { return .pid(v) }
-            if T.self == Ref.self, let v = value as? Ref { return .ref(v) }
+            let type = ObjectIdentifier(T.self)
+            if type == ObjectIdentifier(Int.self), let v = value as? Int { return .int(v) }
+            if type == ObjectIdentifier(String.self), let v = value as? String { return .string(v) }
+            if type == ObjectIdentifier(Double.self), let v = value as? Double { return try float(v, path: path()) }
+            if type == ObjectIdentifier(Bool.self), let v = value as? Bool { return bool(v) }
+            if type == ObjectIdentifier(Term.self), let v = value as? Term { return v }
+            if type == ObjectIdentifier(Atom.self), let v = value as? Atom { return .atom(v) }
+            if type == ObjectIdentifier(Pid.self), let v = value as? Pid { return .pid(v) }
+            if type == ObjectIdentifier(Ref.self), let v = value as? Ref { return .ref(v) }
+            if type == TermCodingTypes.bytes, let v = value as? [UInt8] { return .binary(v) }
             return nil
         }
 

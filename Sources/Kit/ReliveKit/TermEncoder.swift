@@ -23,8 +23,9 @@
 /// unlabeled values are keyed `'_0'`, `'_1'`. `superEncoder()` writes under the
 /// key `super`. Dictionary keys are data, not names, and atoms are never
 /// freed, so dictionaries keep their keys' own kind (`#{"alice" => 3}`) rather
-/// than Swift's atom-keyed shape; dictionaries with other keys are Swift's
-/// alternating key/value list.
+/// than Swift's atom-keyed shape; dictionaries with other keys keep Swift's
+/// own shape (an atom-keyed map for `CodingKeyRepresentable` keys, else an
+/// alternating key, value list).
 ///
 /// Encoding never traps: values that have no term throw `EncodingError.invalidValue`
 /// whose context names the path (`state.count`) and the reason.
@@ -53,8 +54,8 @@ public struct TermEncoder: Sendable {
         let encoder = Encoding(path: .root, userInfo: userInfo)
         if let term = try encoder.fastTerm(value, path: .root) { return term }
         let term: Term
-        if let dictionary = value as? any TermDictionaryEncodable {
-            term = try dictionary.term(encoder: encoder, path: .root)
+        if let direct = value as? any TermDirectEncodable {
+            term = try direct.term(encoder: encoder, path: .root)
         } else {
             try value.encode(to: encoder)
             guard let encoded = encoder.finish() else {
