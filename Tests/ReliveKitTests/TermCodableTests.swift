@@ -96,6 +96,11 @@ struct TermCodableTests {
         let byByte: [UInt8: Bool] = [0: false, 255: true]
         #expect(try roundTrip(byByte) == byByte)
 
+        let byTerm: [Term: Int] = [.tuple(.atom("k"), 1): 1, .binary([0]): 2]
+        #expect(try encoder.encode(byTerm) == [.tuple(.atom("k"), 1): 1, .binary([0]): 2])
+        #expect(try roundTrip(byTerm) == byTerm)
+        #expect(try decoder.decode([Int: String].self, from: [.atom("7"): "seven"]) == [7: "seven"])
+
         let nested = ["outer": ["inner": [1.5]]]
         #expect(try roundTrip(nested) == nested)
         #expect(try roundTrip([String: Int]()) == [:])

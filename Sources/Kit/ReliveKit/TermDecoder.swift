@@ -11,7 +11,7 @@
 /// | `.float` or `.int` | `Double`, `Float` (a float too large for `Float` throws) |
 /// | the atom `undefined`, or a missing key | `nil` |
 /// | `.binary`, or a list of bytes | `[UInt8]` |
-/// | `.map` with `.string` / `.int` / atom keys | `[String: V]` / `[Int: V]` (and other integer keys) / `[Atom: V]`; `[String: V]` also takes atom keys |
+/// | `.map` with `.string` / `.int` / atom / any keys | `[String: V]` / `[Int: V]` (and other integer keys) / `[Atom: V]` / `[Term: V]`; string and integer keys are also read from the atoms Swift's own dictionary coding writes (`'alice'`, `'5'`) |
 /// | anything | ``Term`` (unchanged) |
 /// | `.atom`, `.pid`, `.ref` | ``Atom``, ``Pid``, ``Ref`` |
 ///
