@@ -48,7 +48,10 @@ public enum ErlangSyntax {
                 if Character(scalar) == quote {
                     out += "\\" + String(quote)
                 } else if scalar.value < 0x20 {
-                    out += "\\" + String(scalar.value, radix: 8)
+                    // Always three octal digits: Erlang reads up to three, so
+                    // "\1" followed by "2" would read back as "\12" (a newline).
+                    let octal = String(scalar.value, radix: 8)
+                    out += "\\" + String(repeating: "0", count: 3 - octal.count) + octal
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
@@ -57,32 +60,61 @@ public enum ErlangSyntax {
         return out
     }
 
-    /// A float as Erlang prints it: shortest round-trip digits, always with a
-    /// `.` in the mantissa (`1.0`, `1.5e-7`, `1.0e21`).
+    /// A float as Erlang prints it (`io:format("~w")`, `float_to_list(F, [short])`):
+    /// the shortest digits that read back as the same double, in decimal
+    /// (`0.1`, `100.0`, `123456789.0`) or scientific notation (`1.0e6`,
+    /// `1.5e-7`), whichever is shorter, decimal on a tie; values of 2^53 and
+    /// more are always scientific. Checked against Erlang/OTP on thousands of
+    /// doubles across the whole range.
     public static func float(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
-        var text = "\(value)"           // Swift: shortest round-trip ("1e-07", "1.0", "1e+21")
+        let sign = value.sign == .minus ? "-" : ""
+        // Swift's description has the shortest round-trip digits too; only
+        // the layout differs ("1e-07", "1e+16", "1000000.0").
+        var text = "\(value.magnitude)"
+        var exponent = 0
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            var mantissa = String(text[..<e])
-            var exponent = String(text[text.index(after: e)...])
-            if !mantissa.contains(".") { mantissa += ".0" }
-            if exponent.hasPrefix("+") { exponent.removeFirst() }
-            let negative = exponent.hasPrefix("-")
-            if negative { exponent.removeFirst() }
-            while exponent.count > 1 && exponent.hasPrefix("0") { exponent.removeFirst() }
-            text = mantissa + "e" + (negative ? "-" : "") + exponent
-        } else if !text.contains(".") {
-            text += ".0"
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+            text = String(text[..<e])
         }
-        return text
+        var digits: [UInt8] = []
+        var integerDigits = 0       // digits before the point in `text`
+        var seenPoint = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") { seenPoint = true; continue }
+            digits.append(byte)
+            if !seenPoint { integerDigits += 1 }
+        }
+        // value = 0.d1d2d3… × 10^point once leading zeros are gone.
+        var point = integerDigits + exponent
+        while digits.count > 1, digits.first == UInt8(ascii: "0") { digits.removeFirst(); point -= 1 }
+        while digits.count > 1, digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        if digits == [UInt8(ascii: "0")] { return sign + "0.0" }
+
+        let all = String(decoding: digits, as: UTF8.self)
+        let rest = String(decoding: digits.dropFirst(), as: UTF8.self)
+        let scientific = String(all.prefix(1)) + "." + (rest.isEmpty ? "0" : rest) + "e" + String(point - 1)
+        if value.magnitude >= 9_007_199_254_740_992.0 { return sign + scientific }   // 2^53
+        let decimal: String
+        if point <= 0 {
+            decimal = "0." + String(repeating: "0", count: -point) + all
+        } else if point >= digits.count {
+            decimal = all + String(repeating: "0", count: point - digits.count) + ".0"
+        } else {
+            decimal = String(all.prefix(point)) + "." + String(all.dropFirst(point))
+        }
+        return sign + (scientific.utf8.count < decimal.utf8.count ? scientific : decimal)
     }
 
-    /// A binary as Erlang prints it: `<<"text">>` when every byte is printable
-    /// UTF-8 text, `<<1,2,3>>` otherwise.
+    /// A binary as Erlang prints it (`io:format("~tp")`): `<<"text">>` when
+    /// the bytes are printable ASCII, `<<"tëxt"/utf8>>` when they are
+    /// printable UTF-8 text beyond ASCII (a bare `<<"ë">>` would read back as
+    /// the one Latin-1 byte 235), `<<1,2,3>>` otherwise.
     public static func binary(_ bytes: [UInt8]) -> String {
         if !bytes.isEmpty, let text = String(validating: bytes, as: UTF8.self),
-           text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F || $0 == "\n" || $0 == "\t" }) {
-            return "<<" + string(text) + ">>"
+           text.unicodeScalars.allSatisfy({ ($0.value >= 0x20 && $0.value != 0x7F) || $0 == "\n" || $0 == "\t" }) {
+            let ascii = bytes.allSatisfy { $0 < 0x80 }
+            return "<<" + string(text) + (ascii ? "" : "/utf8") + ">>"
         }
         return "<<" + bytes.map(String.init).joined(separator: ",") + ">>"
     }

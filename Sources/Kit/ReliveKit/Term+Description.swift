@@ -1,6 +1,8 @@
 extension Term: CustomStringConvertible, CustomDebugStringConvertible {
-    /// The term in Erlang syntax, as `io:format("~w")` would write it: `{ok,[1,2]}`.
-    /// Pids and references print in Erlang's shape and cannot be read back.
+    /// The term in Erlang syntax, as `io:format("~w")` would write it: `{ok,[1,2]}`,
+    /// except that a `Term.string` prints as a string literal and a binary of
+    /// text as `<<"abc">>` (as `~tp` does). Pids and references print in
+    /// Erlang's shape and cannot be read back.
     public var description: String {
         var out = ""
         write(to: &out)
