@@ -102,3 +102,18 @@ public enum GenServerError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension GenServerBehaviour where State: Codable {
+    /// Codable state crosses versions through ``TermEncoder``; a state that
+    /// cannot be encoded exports as `{export_failed, Description}`, which the
+    /// next version's code_change then refuses (so the change rolls back).
+    public func exportState(_ state: State) -> Term {
+        do { return try TermEncoder().encode(state) } catch {
+            return .tuple([.atom("export_failed"), .string(String(describing: error))])
+        }
+    }
+
+    public func importState(_ term: Term) throws -> State {
+        try TermDecoder().decode(State.self, from: term)
+    }
+}

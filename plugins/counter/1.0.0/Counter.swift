@@ -1,0 +1,47 @@
+// counter 1.0.0: a gen_server that counts, under its own supervisor.
+import ReliveKit
+
+struct Counter: GenServerBehaviour {
+    struct State: Codable, Sendable {
+        var count: Int
+    }
+
+    func initialize(_ args: Term, process: any ProcessContext) async throws -> GenServerStart<State> {
+        .ok(State(count: args.listElements?.first?.intValue ?? 0))
+    }
+
+    func handleCall(_ request: Term, from: CallFrom, state: inout State,
+                    process: any ProcessContext) async throws -> GenServerCallResult {
+        switch request {
+        case .atom("get"): return .reply(.int(state.count))
+        case .atom("version"): return .reply("1.0.0")
+        case .atom("inc"):
+            state.count += 1
+            return .reply(.int(state.count))
+        case .atom("crash"): throw CounterFailure.askedToCrash
+        default: return .reply(.tuple([.atom("error"), .atom("unknown_request")]))
+        }
+    }
+
+    func handleCast(_ request: Term, state: inout State, process: any ProcessContext) async throws -> GenServerResult {
+        if request == .atom("inc") { state.count += 1 }
+        return .noreply
+    }
+}
+
+enum CounterFailure: Error { case askedToCrash }
+
+struct CounterSup: SupervisorBehaviour {
+    func initialize(_ args: Term) throws -> SupervisorSpec? {
+        SupervisorSpec(flags: SupervisorFlags(strategy: .oneForOne, intensity: 5, period: .seconds(10)),
+                       children: [ChildSpec(id: .atom("counter"), start: .module("counter", args: args, name: "counter"))])
+    }
+}
+
+@_cdecl("relive_plugin_descriptor")
+public func reliveDescriptor() -> UnsafeMutableRawPointer {
+    Plugin.export(application: "counter", version: "1.0.0", modules: [
+        .genServer("counter", Counter()),
+        .supervisor("counter_sup", CounterSup()),
+    ])
+}
