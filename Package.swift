@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "relive",
             dependencies: [
-                kit, "ReliveRuntime", "ReliveReleases", "ReliveBundles", log,
+                kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
