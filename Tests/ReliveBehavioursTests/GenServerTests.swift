@@ -132,4 +132,29 @@ import Testing
             #expect(try await GenServer.call(Atom("ctr"), .atom("get"), process: p) == 0)
         }
     }
+
+    @Test func manyProcessesAreSuspendedChangedAndResumedTogether() async throws {
+        let node = try node([("counter", "1", .genServer(CounterV1()))])
+        defer { node.shutdown() }
+        try await node.run { p in
+            var pids: [Pid] = []
+            for i in 0..<500 { pids.append(try #require(try await GenServer.start("counter", args: .int(i), from: p).pid)) }
+            let (dead, deadMonitor) = p.spawnMonitor { _ in }
+            _ = try await p.receive(matching: { $0[element: 1] == .ref(deadMonitor) ? true : nil })
+            try node.modules.load(LoadedModule(name: "counter", version: "2", code: .genServer(CounterV2())))
+            let suspended = try await Sys.multiRequest(pids + [dead], .atom("suspend"), process: p)
+            #expect(suspended.count == 501)
+            #expect(pids.allSatisfy { (try? suspended[$0]?.get()) == .ok })
+            guard case .failure(.noproc)? = suspended[dead] else { Issue.record("dead pid: \(String(describing: suspended[dead]))"); return }
+            for pid in pids { GenServer.cast(pid, .atom("inc")) }    // queued while suspended
+            let changed = try await Sys.multiRequest(pids, .tuple(.atom("change_code"), .atom("counter"), "1", []), process: p)
+            #expect(changed.values.allSatisfy { (try? $0.get()) == .ok })
+            _ = try await Sys.multiRequest(pids, .atom("resume"), process: p)
+            for (i, pid) in pids.enumerated() where i % 50 == 0 {
+                #expect(try await GenServer.call(pid, .atom("version"), process: p) == .atom("v2"))
+                #expect(try await GenServer.call(pid, .atom("get"), process: p) == .int(i + 1))
+            }
+            #expect(node.modules.users(of: Atom("counter")).allSatisfy { $0.version == "2" })
+        }
+    }
 }

@@ -53,3 +53,57 @@ public enum GenericCall {
         return try await call(pid, label: label, request: request, timeout: timeout, process: process)
     }
 }
+
+extension GenericCall {
+    /// Sends the same request to many processes at once and collects every
+    /// answer: all requests leave before the first reply is awaited, so the
+    /// time is one round trip plus the slowest handler, not their sum (what
+    /// OTP's release handler lacks when it suspends processes one by one).
+    ///
+    /// Each target is monitored for the call, so a dead or dying target
+    /// answers with its reason instead of stalling the rest.
+    /// - Parameter timeout: for the whole batch; targets that have not
+    ///   answered by then get ``CallError/timeout``.
+    /// - Returns: one result per target (duplicates answered once).
+    public static func multiCall(
+        _ targets: [Pid], label: Atom, request: Term,
+        timeout: Duration? = defaultTimeout, process: any ProcessContext
+    ) async throws -> [Pid: Result<Term, CallError>] {
+        var results: [Pid: Result<Term, CallError>] = [:]
+        var pending: [Ref: Pid] = [:]
+        let alias = process.alias()
+        defer { process.unalias(alias) }
+        let labelTerm = Term.atom(label)
+        for target in Set(targets) {
+            if target == process.pid {
+                results[target] = .failure(.callingSelf)
+                continue
+            }
+            let monitor = process.monitor(target)
+            pending[monitor] = target
+            target.send(.tuple([labelTerm, CallFrom(replyTo: alias, tag: monitor).term, request]))
+        }
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while !pending.isEmpty {
+            let remaining = deadline.map { max(.zero, $0 - .now) }
+            let answer = try await process.receive(timeout: remaining) { message -> (Ref, Result<Term, CallError>)? in
+                guard case .tuple(let e) = message else { return nil }
+                if e.count == 2, case .ref(let tag) = e[0], pending[tag] != nil { return (tag, .success(e[1])) }
+                if e.count == 5, e[0] == .atom(Atom.down), case .ref(let tag) = e[1], pending[tag] != nil {
+                    return (tag, .failure(e[4] == .atom(Atom.noproc) ? .noproc : .exited(e[4])))
+                }
+                return nil
+            }
+            guard let (tag, result) = answer else { break }
+            if let target = pending.removeValue(forKey: tag) {
+                if case .success = result { process.demonitor(tag, flush: true) }
+                results[target] = result
+            }
+        }
+        for (tag, target) in pending {
+            process.demonitor(tag, flush: true)
+            results[target] = .failure(.timeout)
+        }
+        return results
+    }
+}

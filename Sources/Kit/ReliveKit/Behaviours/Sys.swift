@@ -76,6 +76,14 @@ public enum Sys {
         try await request(pid, .atom("get_log"), timeout: timeout, process: process)
     }
 
+    /// Sends one system request to many processes at once (all requests leave
+    /// before any reply is awaited) and returns each answer: how the upgrade
+    /// machinery suspends, changes and resumes a module's processes together.
+    public static func multiRequest(_ pids: [Pid], _ request: Term, timeout: Duration? = GenericCall.defaultTimeout,
+                                    process: any ProcessContext) async throws -> [Pid: Result<Term, CallError>] {
+        try await GenericCall.multiCall(pids, label: label, request: request, timeout: timeout, process: process)
+    }
+
     /// Sends one system request and returns the raw reply.
     public static func request(_ pid: Pid, _ request: Term, timeout: Duration? = GenericCall.defaultTimeout,
                                process: any ProcessContext) async throws -> Term {
