@@ -60,6 +60,11 @@ struct CounterV2: GenServerBehaviour {
         }
     }
 
+    func handleCast(_ request: Term, state: inout State, process: any ProcessContext) async throws -> GenServerResult {
+        if request == .atom("inc") { state.count += 1 }
+        return .noreply
+    }
+
     func codeChange(oldVersion: Term, state: Term, extra: Term) throws -> State {
         if extra == .atom("refuse") { throw CounterError.refuse }
         guard case .tuple(let e) = state, e.count == 2, case .int(let n) = e[1] else { throw GenServerError.badState(state) }
