@@ -66,6 +66,8 @@ let package = Package(
         ),
         // The first example program (the main job until the release demo lands).
         .executableTarget(name: "relive-example", dependencies: [kit, "ReliveRuntime", log]),
+        // The live-upgrade demo (the README's main job).
+        .executableTarget(name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", log]),
         // Benchmarks (run in release mode by tools/bench beside the Erlang anchors).
         .executableTarget(name: "relive-bench", dependencies: [kit, "ReliveRuntime"]),
 

@@ -98,6 +98,14 @@ public final class CodeServer: Sendable {
         return plugin
     }
 
+    /// Undoes ``load(pluginAt:purge:)`` of `plugin`: its modules' previous
+    /// versions become current again, and the plugin is forgotten (its image
+    /// stays mapped, unused). For rolling back a failed upgrade.
+    public func rollBack(_ plugin: LoadedPlugin) {
+        node.modules.rollBack(plugin.modules)
+        loaded.withLock { _ = $0.removeValue(forKey: "\(plugin.application)-\(plugin.version)") }
+    }
+
     /// Drops the old version of `module` (OTP's soft_purge / purge).
     /// - Returns: the processes killed (brutal purge only).
     /// - Throws: ``CodeServerError/oldCodeInUse(module:version:processes:)`` for a soft purge.

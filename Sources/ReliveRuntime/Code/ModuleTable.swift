@@ -94,6 +94,20 @@ public final class ModuleTable: Sendable {
         return victims.map(\.pid)
     }
 
+    /// Undoes loading `modules`: for each that is still current, its old
+    /// version becomes current again (the rollback of a failed upgrade).
+    /// Processes still running a rolled-back version keep it until they change code.
+    public func rollBack(_ modules: [LoadedModule]) {
+        entries.withLock { entries in
+            for module in modules {
+                guard var entry = entries[module.name], entry.current === module, let old = entry.old else { continue }
+                entry.current = old
+                entry.old = nil
+                entries[module.name] = entry
+            }
+        }
+    }
+
     func attach(_ process: LocalProcess, to module: LoadedModule) {
         entries.withLock { entries in
             entries[module.name, default: Entry()].users[process.serial] = (process, module)

@@ -38,10 +38,19 @@ struct CounterSup: SupervisorBehaviour {
     }
 }
 
+/// A pool of counters (simple_one_for_one): `start_child(Pool, [Initial])`.
+struct CounterPool: SupervisorBehaviour {
+    func initialize(_ args: Term) throws -> SupervisorSpec? {
+        SupervisorSpec(flags: SupervisorFlags(strategy: .simpleOneForOne, intensity: 10, period: .seconds(10)),
+                       children: [ChildSpec(id: .atom("counter"), start: .module("counter", args: []))])
+    }
+}
+
 @_cdecl("relive_plugin_descriptor")
 public func reliveDescriptor() -> UnsafeMutableRawPointer {
     Plugin.export(application: "counter", version: "1.0.0", modules: [
         .genServer("counter", Counter()),
         .supervisor("counter_sup", CounterSup()),
+        .supervisor("counter_pool", CounterPool()),
     ])
 }

@@ -71,6 +71,7 @@ extension GenericCall {
     ) async throws -> [Pid: Result<Term, CallError>] {
         var results: [Pid: Result<Term, CallError>] = [:]
         var pending: [Ref: Pid] = [:]
+        var monitors = Set<Ref>()
         let alias = process.alias()
         defer { process.unalias(alias) }
         let labelTerm = Term.atom(label)
@@ -81,6 +82,7 @@ extension GenericCall {
             }
             let monitor = process.monitor(target)
             pending[monitor] = target
+            monitors.insert(monitor)
             target.send(.tuple([labelTerm, CallFrom(replyTo: alias, tag: monitor).term, request]))
         }
         let deadline = timeout.map { ContinuousClock.now + $0 }
@@ -96,14 +98,21 @@ extension GenericCall {
             }
             guard let (tag, result) = answer else { break }
             if let target = pending.removeValue(forKey: tag) {
-                if case .success = result { process.demonitor(tag, flush: true) }
+                // No flush here: one pass at the end removes stray 'DOWN's,
+                // instead of one scan of the mailbox per target.
+                if case .success = result { process.demonitor(tag, flush: false) }
                 results[target] = result
             }
         }
         for (tag, target) in pending {
-            process.demonitor(tag, flush: true)
+            process.demonitor(tag, flush: false)
             results[target] = .failure(.timeout)
         }
+        while try await process.receive(timeout: .zero, matching: { message -> Bool? in
+            guard case .tuple(let e) = message, e.count == 5, e[0] == .atom(Atom.down),
+                  case .ref(let tag) = e[1], monitors.contains(tag) else { return nil }
+            return true
+        }) != nil {}
         return results
     }
 }
