@@ -5,12 +5,17 @@
 public enum ModuleCode: Sendable {
     case genServer(any GenServerBehaviour)
     case supervisor(any SupervisorBehaviour)
+    case genStatem(any GenStatemBehaviour)
+    /// A gen_event handler module (run inside event managers).
+    case eventHandler(any GenEventHandler)
 
     /// The behaviour the module implements.
     public var kind: BehaviourKind {
         switch self {
         case .genServer: .genServer
         case .supervisor: .supervisor
+        case .genStatem: .genStatem
+        case .eventHandler: .genEvent
         }
     }
 }
