@@ -181,8 +181,9 @@ import Testing
             #expect(try await GenEvent.swapHandler(manager, Self.handler("a"), args1: .atom("out"),
                                                    Self.handler("z"), args2: Self.args(p, "z"), process: p) == .ok)
             #expect(try await next(p) == .tuple(.atom("a"), .atom("terminated"), .atom("out")))
+            // swap_handler: z inherits a's owner, named in the message.
             #expect(try await next(p) == .tuple(.atom("gen_event_EXIT"), Self.handler("a").term,
-                                                .tuple(.atom("swapped"), Self.handler("z").term, .atom("false"))))
+                                                .tuple(.atom("swapped"), Self.handler("z").term, .pid(p.pid))))
             #expect(try await next(p) == .tuple(.atom("z"), .atom("init_from_swap"), .tuple(.atom("a"), .atom("final"), 1)))
             #expect(try await GenEvent.call(manager, Self.handler("z"), .atom("count"), process: p) == 1)
             #expect(try await GenEvent.whichHandlers(manager, process: p) == [Self.handler("z")])

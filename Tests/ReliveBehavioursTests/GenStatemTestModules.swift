@@ -162,7 +162,8 @@ struct DoorV2: GenStatemBehaviour {
 /// `{Type, Content, State}`. In state `hold` other casts and infos are
 /// postponed (and not reported). Ops: `{event_timeout, Ms | infinity, Msg}`,
 /// `{state_timeout, Ms | infinity, Msg}`, `{generic, Name, Ms | infinity, Msg}`,
-/// `{cancel, event | state | Name}`, `{goto, State}`, `{next, Content}`.
+/// `{cancel, event | state | Name}`, `{update, event | state | Name, Msg}`,
+/// `{goto, State}`, `{next, Content}` (an internal `{do, Ops}` is run too).
 struct Probe: GenStatemBehaviour {
     typealias Data = Term
 
@@ -176,7 +177,15 @@ struct Probe: GenStatemBehaviour {
 
     func handleEvent(_ event: GenStatemEvent, _ content: Term, state: Term, data: inout Term,
                      process: any ProcessContext) async throws -> GenStatemResult {
-        if event == .cast, content[element: 0] == .atom("do"), let ops = content[element: 1]?.listElements {
+        if event == .cast || event == .internal, content[element: 0] == .atom("do"),
+           let ops = content[element: 1]?.listElements {
+            func timeoutKind(_ term: Term) -> GenStatemTimeout {
+                switch term {
+                case .atom("event"): .event
+                case .atom("state"): .state
+                default: .generic(term)
+                }
+            }
             var next: Term? = nil
             var actions: [GenStatemAction] = []
             for op in ops {
@@ -185,12 +194,8 @@ struct Probe: GenStatemBehaviour {
                 case .atom("event_timeout"): actions.append(.eventTimeout(Self.time(e[1]), e[2]))
                 case .atom("state_timeout"): actions.append(.stateTimeout(Self.time(e[1]), e[2]))
                 case .atom("generic"): actions.append(.genericTimeout(e[1], Self.time(e[2]), e[3]))
-                case .atom("cancel"):
-                    switch e[1] {
-                    case .atom("event"): actions.append(.cancelTimeout(.event))
-                    case .atom("state"): actions.append(.cancelTimeout(.state))
-                    default: actions.append(.cancelTimeout(.generic(e[1])))
-                    }
+                case .atom("cancel"): actions.append(.cancelTimeout(timeoutKind(e[1])))
+                case .atom("update"): actions.append(.updateTimeout(timeoutKind(e[1]), e[2]))
                 case .atom("goto"): next = e[1]
                 case .atom("next"): actions.append(.nextEvent(.internal, e[1]))
                 default: break

@@ -147,6 +147,36 @@ import Testing
         }
     }
 
+    @Test func zeroTimeoutsFireAfterQueuedEventsBeforeTheMailboxAndCanBeCancelledOrUpdated() async throws {
+        let node = try node()
+        defer { node.shutdown() }
+        try await node.run { p in
+            let probe = try #require(try await GenStatem.start("probe", args: .tuple(.pid(p.pid)), from: p).pid)
+            try await Sys.suspend(probe, process: p)
+            GenStatem.cast(probe, Self.ops(.tuple(.atom("state_timeout"), 0, .atom("z")), .tuple(.atom("next"), .atom("n1"))))
+            GenStatem.cast(probe, .atom("ping"))
+            try await Sys.resume(probe, process: p)
+            #expect(try await next(p) == Self.event(.atom("internal"), .atom("n1"), "idle"))
+            #expect(try await next(p) == Self.event(.atom("state_timeout"), .atom("z"), "idle"))
+            #expect(try await next(p) == Self.event(.atom("cast"), .atom("ping"), "idle"))
+
+            // The queued internal event changes the state, which cancels the zero state timeout.
+            GenStatem.cast(probe, Self.ops(.tuple(.atom("state_timeout"), 0, .atom("z")),
+                                           .tuple(.atom("next"), Self.ops(.tuple(.atom("goto"), .atom("b")))),
+                                           .tuple(.atom("generic"), .atom("marker"), 0, .atom("m"))))
+            #expect(try await next(p) == Self.event(.tuple(.atom("timeout"), .atom("marker")), .atom("m"), "b"))
+
+            // update: a running timer keeps its time and takes the new content; none running fires at once.
+            try await Sys.suspend(probe, process: p)
+            GenStatem.cast(probe, Self.ops(.tuple(.atom("generic"), .atom("g"), 30, .atom("old"))))
+            GenStatem.cast(probe, Self.ops(.tuple(.atom("update"), .atom("g"), .atom("new"))))
+            try await Sys.resume(probe, process: p)
+            #expect(try await next(p) == Self.event(.tuple(.atom("timeout"), .atom("g")), .atom("new"), "b"))
+            GenStatem.cast(probe, Self.ops(.tuple(.atom("update"), .atom("state"), .atom("now"))))
+            #expect(try await next(p) == Self.event(.atom("state_timeout"), .atom("now"), "b"))
+        }
+    }
+
     @Test func postponedEventsAreRetriedInOrderAfterAStateChangeAfterNextEvents() async throws {
         let node = try node()
         defer { node.shutdown() }

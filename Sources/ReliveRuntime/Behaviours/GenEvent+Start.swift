@@ -116,7 +116,8 @@ final class GenEventManager {
         case .atom("which_handlers"):
             reply(.list(handlers.map(\.id.term)))
         case .atom("get_modules"):
-            reply(.list((core as? GenEventManagerCore)?.modules.map { .atom($0.name) } ?? []))
+            let names = (core as? GenEventManagerCore)?.modules.map(\.name) ?? []
+            reply(.list(names.sorted().map(Term.atom)))
         case .atom("stop"):
             await terminateAll()
             reply(.ok)
@@ -193,15 +194,16 @@ final class GenEventManager {
     private func swap(_ old: GenEventHandlerID, args1: Term, _ new: GenEventHandlerID, args2: Term,
                       supervisor: Pid?) async -> Term {
         var result: Term = .atom(Atom.error)
-        var owner: Pid? = nil
+        var owner: Pid? = supervisor
         if let i = handlers.firstIndex(where: { $0.id == old }) {
             let entry = handlers.remove(at: i)
             result = await entry.handler.terminate(args1, process: process)
-            owner = entry.owner
-            tellOwner(entry, .tuple([.atom("swapped"), new.term, supervisor.map(Term.pid) ?? .atom(Atom.false)]))
+            // swap_handler: the new handler keeps the old one's owner.
+            owner = supervisor ?? entry.owner
+            tellOwner(entry, .tuple([.atom("swapped"), new.term, owner.map(Term.pid) ?? .atom(Atom.false)]))
         }
         defer { syncModules() }
-        switch await install(new, args: .tuple([args2, result]), owner: supervisor ?? owner) {
+        switch await install(new, args: .tuple([args2, result]), owner: owner) {
         case .success(let entry):
             handlers.insert(entry, at: 0)
             return .ok
@@ -297,7 +299,9 @@ final class GenEventManager {
         case .success(let replacement):
             return replacement
         case .failure(let failure):
-            report("gen_event handler swap failed", handler: new, reason: failure.reply, lastIn: lastMessage, state: .undefined)
+            // OTP reports the new handler as crashed, to the log and its owner.
+            report("gen_event handler crashed", handler: new, reason: failure.reply, lastIn: lastMessage, state: .undefined)
+            entry.owner?.send(.tuple([.atom("gen_event_EXIT"), new.term, failure.reply]))
             return nil
         }
     }
@@ -310,12 +314,15 @@ final class GenEventManager {
         tellOwner(entry, exit)
     }
 
-    /// The manager stops: every handler is terminated with `stop`; owners are told `shutdown`.
+    /// The manager stops: every handler is terminated with `stop`; owners
+    /// are told `shutdown` and unlinked (but not the parent), so that the
+    /// manager's exit does not take them down (OTP's do_unlink).
     private func terminateAll() async {
         for entry in handlers {
             _ = await entry.handler.terminate(.atom("stop"), process: process)
             tellOwner(entry, .atom(Atom.shutdown))
         }
+        for owner in Set(handlers.compactMap(\.owner)) where owner != parent { process.unlink(owner) }
         handlers = []
         syncModules()
     }

@@ -40,9 +40,11 @@ extension GenStatem {
 final class GenStatemEngine {
     typealias Event = (type: GenStatemEvent, content: Term)
 
+    /// A running timeout: a timer (its message carries `ref`), or a zero
+    /// timeout waiting in ``zeroTimeouts`` (no timer).
     private struct Running {
-        let ref: Ref
-        let timer: TimerRef
+        let ref: Ref?
+        let timer: TimerRef?
         var content: Term
     }
 
@@ -67,6 +69,9 @@ final class GenStatemEngine {
     private var queue: Deque<Event> = []
     private var postponed: [Event] = []
     private var timers: [GenStatemTimeout: Running] = [:]
+    /// Zero-time timeouts, in the order they were set (OTP's `t0q`): they
+    /// fire when no event is queued, before the mailbox is read again.
+    private var zeroTimeouts: [GenStatemTimeout] = []
     private var lastEvent: Term = .undefined
 
     private init(core: any BehaviourCore, parent: Pid, process: LocalProcess) {
@@ -149,11 +154,18 @@ final class GenStatemEngine {
     // MARK: - Events
 
     /// The next event: queued ones first (next_event actions, retried
-    /// postponed events, zero timeouts), then the mailbox. System messages
-    /// are answered on the way; while suspended only they are taken.
+    /// postponed events), then zero timeouts, then the mailbox. System
+    /// messages are answered on the way; while suspended only they are taken.
     private func nextEvent() async throws -> Event {
         while true {
-            if !system.suspended, let event = queue.popFirst() { return event }
+            if !system.suspended {
+                if let event = queue.popFirst() { return event }
+                if !zeroTimeouts.isEmpty {
+                    let kind = zeroTimeouts.removeFirst()
+                    if let running = timers.removeValue(forKey: kind) { return (Self.eventType(of: kind), running.content) }
+                    continue
+                }
+            }
             let message: Term
             if system.suspended {
                 message = try await process.receive(timeout: nil) { SystemState.systemRequest($0) != nil ? $0 : nil } ?? .undefined
@@ -313,44 +325,40 @@ final class GenStatemEngine {
 
     // MARK: - Timeouts
 
-    /// Starts, restarts, cancels and updates timeouts, in action order; the
-    /// event timeout last, and only when no event is queued (any event would
-    /// cancel it). A zero time queues the timeout event at once, after the
-    /// events already queued.
+    /// Starts, restarts, cancels and updates timeouts in action order, so
+    /// the last action for a timeout wins (as OTP's). An event timeout set
+    /// while events are queued is cancelled by the first of them.
     private func startTimeouts(_ actions: [GenStatemAction]) {
-        var event: (after: Duration?, content: Term)? = nil
         for action in actions {
             switch action {
             case .eventTimeout(let after, let content):
-                event = (after, content)
+                set(.event, after: after, content: content)
             case .stateTimeout(let after, let content):
                 set(.state, after: after, content: content)
             case .genericTimeout(let name, let after, let content):
                 set(.generic(name), after: after, content: content)
             case .cancelTimeout(let kind):
-                if kind == .event { event = nil }
                 cancel(kind)
             case .updateTimeout(let kind, let content):
-                if kind == .event {
-                    event = (.zero, content)
-                } else if timers[kind] != nil {
+                if timers[kind] != nil {
                     timers[kind]?.content = content
                 } else {
-                    queue.append((Self.eventType(of: kind), content))
+                    set(kind, after: .zero, content: content)
                 }
             default:
                 break
             }
         }
-        guard let event, let after = event.after, queue.isEmpty else { return }
-        set(.event, after: after, content: event.content)
     }
 
+    /// (Re)starts a timeout; nil (infinity) only cancels it, zero queues it
+    /// after the other zero timeouts.
     private func set(_ kind: GenStatemTimeout, after: Duration?, content: Term) {
         cancel(kind)
-        guard let after else { return }     // infinity
+        guard let after else { return }
         if after <= .zero {
-            queue.append((Self.eventType(of: kind), content))
+            timers[kind] = Running(ref: nil, timer: nil, content: content)
+            zeroTimeouts.append(kind)
             return
         }
         let ref = process.makeRef()
@@ -359,7 +367,12 @@ final class GenStatemEngine {
     }
 
     private func cancel(_ kind: GenStatemTimeout) {
-        if let running = timers.removeValue(forKey: kind) { process.cancelTimer(running.timer) }
+        guard let running = timers.removeValue(forKey: kind) else { return }
+        if let timer = running.timer {
+            process.cancelTimer(timer)
+        } else {
+            zeroTimeouts.removeAll { $0 == kind }
+        }
     }
 
     // MARK: - Reporting

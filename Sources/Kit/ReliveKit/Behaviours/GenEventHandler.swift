@@ -73,9 +73,10 @@ public struct GenEventHandlerID: Sendable, Hashable, CustomStringConvertible, Ex
     public let module: Atom
     public let id: Term?
 
+    /// - Parameter id: `false` is no id, as in OTP (`{Module, false}` is `Module`).
     public init(_ module: Atom, id: Term? = nil) {
         self.module = module
-        self.id = id
+        self.id = id == .atom(Atom.false) ? nil : id
     }
 
     public init(stringLiteral value: String) { self.init(Atom(value)) }
