@@ -41,6 +41,16 @@ public struct PluginModule: Sendable {
         PluginModule(name: name, kind: .supervisor) { .supervisor(module) }
     }
 
+    /// A gen_statem module.
+    public static func genStatem(_ name: String, _ module: some GenStatemBehaviour) -> PluginModule {
+        PluginModule(name: name, kind: .genStatem) { .genStatem(module) }
+    }
+
+    /// A gen_event handler module.
+    public static func eventHandler(_ name: String, _ module: some GenEventHandler) -> PluginModule {
+        PluginModule(name: name, kind: .genEvent) { .eventHandler(module) }
+    }
+
     /// An application callback module.
     public static func application(_ name: String, _ module: some ApplicationBehaviour) -> PluginModule {
         PluginModule(name: name, kind: .application) { .application(module) }

@@ -22,6 +22,19 @@ protocol BehaviourCore: AnyObject, Sendable {
                       process: LocalProcess) async throws -> any BehaviourCore
     /// The state as `sys:get_status` shows it.
     func formatStatus() -> Term
+    /// Every module whose code the process runs; the module table lists the
+    /// process as a user of each. Default: ``module``. (A gen_event manager
+    /// runs its handlers' modules.)
+    var modules: [LoadedModule] { get }
+    /// Whether `sys:change_code` for module `name` concerns this process.
+    /// Default: `name` is ``module``'s. (A gen_event manager: it holds a
+    /// handler of module `name`.)
+    func runs(_ name: Atom) -> Bool
+}
+
+extension BehaviourCore {
+    var modules: [LoadedModule] { [module] }
+    func runs(_ name: Atom) -> Bool { module.name == name }
 }
 
 /// A module of the wrong kind was given to a behaviour.

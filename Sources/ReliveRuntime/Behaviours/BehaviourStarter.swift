@@ -12,6 +12,12 @@ enum BehaviourStarter {
             return try await GenServer.start(module, args: args, name: name, link: link, from: starter)
         case .supervisor:
             return try await Supervisor.start(module, args: args, name: name, link: link, from: starter)
+        case .genStatem:
+            return try await GenStatem.start(module, args: args, name: name, link: link, from: starter)
+        case .eventHandler, .application:
+            // Handlers run inside event managers; application modules are
+            // started by the application controller.
+            throw StartError(.tuple([.atom("not_startable"), .atom(module), .atom(loaded.code.kind.rawValue)]))
         @unknown default:
             throw StartError(.tuple([.atom("not_startable"), .atom(module), .atom(loaded.code.kind.rawValue)]))
         }

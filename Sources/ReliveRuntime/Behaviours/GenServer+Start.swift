@@ -91,14 +91,16 @@ enum GenServerLoop {
                         message = try await process.receive(timeout: nil) { SystemState.systemRequest($0) != nil ? $0 : nil } ?? .undefined
                     } else if case .timeout(let after) = next {
                         message = try await process.receive(timeout: after) { $0 } ?? GenServerLabels.timeout
-                        next = .none
                     } else {
                         message = try await process.receive()
                     }
                     if let (from, request) = SystemState.systemRequest(message) {
+                        // A system message does not cancel a pending timeout (as in OTP,
+                        // which restarts it afterwards).
                         await system.handle(request, from: from, core: &core, process: process)
                         continue
                     }
+                    if case .timeout = next { next = .none }
                     system.noteIn(message)
                     if case .tuple(let e) = message, e.count == 3, e[0] == .atom(Atom.exit), e[1] == parentExit {
                         // Our parent (supervisor) ended or told us to: terminate with its reason.

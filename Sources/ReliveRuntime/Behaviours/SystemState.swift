@@ -74,13 +74,13 @@ struct SystemState {
                 .tuple([.atom("message_queue_len"), .int(process.messageQueueLength)]),
             ])
         case .atom("get_modules"):
-            return .tuple([.atom("modules"), .list([.atom(core.module.name)])])
+            return .tuple([.atom("modules"), .list(core.modules.map { .atom($0.name) })])
         case .atom("get_log"):
             return .list(Array(log?.events ?? []))
         case .atom("revert_code"):
             if let before = beforeChange {
                 core = before
-                process.runtime.modules.attach(process, to: before.module)
+                for module in before.modules { process.runtime.modules.attach(process, to: module) }
                 beforeChange = nil
             }
             return .ok
@@ -113,7 +113,7 @@ struct SystemState {
     private mutating func changeCode(module: Term, oldVersion: Term, extra: Term,
                                      core: inout any BehaviourCore, process: LocalProcess) async -> Term {
         guard suspended else { return Self.error(.atom("not_suspended")) }
-        guard case .atom(let name) = module, name == core.module.name else {
+        guard case .atom(let name) = module, core.runs(name) else {
             return Self.error(.tuple([.atom("not_running"), module]))
         }
         guard let newModule = process.runtime.modules.current(name) else {

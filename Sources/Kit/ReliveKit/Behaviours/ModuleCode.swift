@@ -5,6 +5,9 @@
 public enum ModuleCode: Sendable {
     case genServer(any GenServerBehaviour)
     case supervisor(any SupervisorBehaviour)
+    case genStatem(any GenStatemBehaviour)
+    /// A gen_event handler module (run inside event managers).
+    case eventHandler(any GenEventHandler)
     case application(any ApplicationBehaviour)
 
     /// The behaviour the module implements.
@@ -12,6 +15,8 @@ public enum ModuleCode: Sendable {
         switch self {
         case .genServer: .genServer
         case .supervisor: .supervisor
+        case .genStatem: .genStatem
+        case .eventHandler: .genEvent
         case .application: .application
         }
     }
