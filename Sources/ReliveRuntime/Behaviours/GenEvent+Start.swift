@@ -43,16 +43,7 @@ final class GenEventManager {
 
     static func run(name: Atom?, parent: Pid, process: LocalProcess, ack: ProcLib.Ack) async throws {
         process.trapExit = true
-        if let name {
-            do { try process.register(name) } catch {
-                if case .nameTaken(_, let owner) = error as? RegistryError {
-                    ack.failed(.tuple([.atom("already_started"), .pid(owner)]))
-                    throw ProcessExit(.normal)
-                }
-                ack.failed(ExitReason.from(error))
-                throw ProcessExit(.normal)
-            }
-        }
+        try ProcLib.register(name, process, ack: ack)
         let manager = GenEventManager(parent: parent, process: process)
         defer { for module in manager.attached { process.runtime.modules.detach(process, from: module) } }
         ack.started()

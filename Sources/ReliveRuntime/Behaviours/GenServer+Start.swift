@@ -32,16 +32,7 @@ extension GenServer {
 enum GenServerLoop {
     static func run<M: GenServerBehaviour>(_ callbacks: M, module: LoadedModule, args: Term, name: Atom?, parent: Pid,
                                            process: LocalProcess, ack: ProcLib.Ack) async throws {
-        if let name {
-            do { try process.register(name) } catch {
-                if case .nameTaken(_, let owner) = error as? RegistryError {
-                    ack.failed(.tuple([.atom("already_started"), .pid(owner)]))
-                    throw ProcessExit(.normal)
-                }
-                ack.failed(ExitReason.from(error))
-                throw ProcessExit(.normal)
-            }
-        }
+        try ProcLib.register(name, process, ack: ack)
         let start: GenServerStart<M.State>
         do {
             start = try await callbacks.initialize(args, process: process)

@@ -14,6 +14,21 @@ enum ProcLib {
         func failed(_ reason: Term) { replyTo.send(.tuple([.ref(tag), .tuple([.atom(Atom.error), reason])])) }
     }
 
+    /// Registers a starting behaviour process under `name`; when that fails,
+    /// acks `{already_started, Pid}` (or the error) and ends the process
+    /// normally, as OTP's gen does.
+    static func register(_ name: Atom?, _ process: LocalProcess, ack: Ack) throws {
+        guard let name else { return }
+        do { try process.register(name) } catch {
+            if case .nameTaken(_, let owner) = error as? RegistryError {
+                ack.failed(.tuple([.atom("already_started"), .pid(owner)]))
+            } else {
+                ack.failed(ExitReason.from(error))
+            }
+            throw ProcessExit(.normal)
+        }
+    }
+
     /// Spawns `body` (linked to `starter` when `link`), and waits for its ack.
     /// - Parameter timeout: nil waits for ever (OTP's default); past it the
     ///   new process is killed and the start fails with `timeout`.

@@ -29,16 +29,7 @@ enum SupervisorLoop {
     static func run(_ callbacks: any SupervisorBehaviour, module: LoadedModule, args: Term, name: Atom?, parent: Pid,
                     process: LocalProcess, ack: ProcLib.Ack) async throws {
         process.trapExit = true
-        if let name {
-            do { try process.register(name) } catch {
-                if case .nameTaken(_, let owner) = error as? RegistryError {
-                    ack.failed(.tuple([.atom("already_started"), .pid(owner)]))
-                } else {
-                    ack.failed(ExitReason.from(error))
-                }
-                throw ProcessExit(.normal)
-            }
-        }
+        try ProcLib.register(name, process, ack: ack)
         let core: SupervisorCore
         do {
             guard let spec = try callbacks.initialize(args) else {

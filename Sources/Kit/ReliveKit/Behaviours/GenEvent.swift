@@ -102,29 +102,9 @@ public enum GenEvent {
     /// ``GenericCall``.
     public static func request(_ manager: Pid, _ command: Term, timeout: Duration?,
                                process: any ProcessContext) async throws -> Term {
-        if manager == process.pid { throw CallError.callingSelf }
-        let monitor = process.monitor(manager)
-        let alias = process.alias()
-        defer { process.unalias(alias) }
-        let from = CallFrom(replyTo: alias, tag: monitor)
-        manager.send(.tuple([.pid(process.pid), from.term, command]))
-        let tag = Term.ref(monitor)
-        enum Outcome { case reply(Term), down(Term) }
-        let outcome = try await process.receive(timeout: timeout) { message -> Outcome? in
-            guard case .tuple(let e) = message else { return nil }
-            if e.count == 2, e[0] == tag { return .reply(e[1]) }
-            if e.count == 5, e[1] == tag, e[0] == .atom(Atom.down) { return .down(e[4]) }
-            return nil
-        }
-        switch outcome {
-        case .reply(let reply)?:
-            process.demonitor(monitor, flush: true)
-            return reply
-        case .down(let reason)?:
-            throw reason == .atom(Atom.noproc) ? CallError.noproc : CallError.exited(reason)
-        case nil:
-            process.demonitor(monitor, flush: true)
-            throw CallError.timeout
+        let caller = Term.pid(process.pid)
+        return try await GenericCall.call(manager, timeout: timeout, process: process) { from in
+            .tuple([caller, from.term, command])
         }
     }
 }

@@ -17,12 +17,23 @@ public enum GenericCall {
         _ target: Pid, label: Atom, request: Term,
         timeout: Duration? = defaultTimeout, process: any ProcessContext
     ) async throws -> Term {
+        let labelTerm = Term.atom(label)
+        return try await call(target, timeout: timeout, process: process) { from in
+            .tuple([labelTerm, from.term, request])
+        }
+    }
+
+    /// The call protocol with any request shape: `message` builds the request
+    /// from the call's reply address; the answer is `{Tag, Reply}`.
+    /// - Throws: ``CallError``.
+    public static func call(
+        _ target: Pid, timeout: Duration?, process: any ProcessContext, message: (CallFrom) -> Term
+    ) async throws -> Term {
         if target == process.pid { throw CallError.callingSelf }
         let monitor = process.monitor(target)
         let alias = process.alias()
         defer { process.unalias(alias) }
-        let from = CallFrom(replyTo: alias, tag: monitor)
-        target.send(.tuple([.atom(label), from.term, request]))
+        target.send(message(CallFrom(replyTo: alias, tag: monitor)))
         let tag = Term.ref(monitor)
         enum Outcome { case reply(Term), down(Term) }
         let outcome = try await process.receive(timeout: timeout) { message -> Outcome? in
