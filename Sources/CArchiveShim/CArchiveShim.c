@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include "CArchiveShim.h"
 
 unsigned int relive_archive_type_mask(void) { return (unsigned int)AE_IFMT; }
@@ -18,4 +19,8 @@ void relive_archive_set_error(struct archive *archive, int error_number, const c
 
 int relive_rename_noreplace(int from_dir, const char *from, int to_dir, const char *to) {
     return renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE);
+}
+
+int relive_syncfs(int fd) {
+    return syncfs(fd);
 }

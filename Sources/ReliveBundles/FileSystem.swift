@@ -77,4 +77,17 @@ enum FileSystem {
         if slash == path.startIndex { return "/" }
         return String(path[..<slash])
     }
+
+    /// Creates and returns a fresh empty file `<directory>/<prefix>XXXXXX`
+    /// (mode 0600, created exclusively).
+    static func makeTemporaryFile(in directory: String, prefix: String) throws -> String {
+        var template = Array("\(directory)/\(prefix)XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemp(base)
+        }
+        guard fd >= 0 else { throw SystemError.io("create temporary file", "\(directory)/\(prefix)XXXXXX") }
+        close(fd)
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }

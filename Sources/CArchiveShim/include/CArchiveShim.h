@@ -2,7 +2,7 @@
 // the AE_IF* file-type macros (they carry a cast, so the importer skips
 // them) and the variadic archive_set_error. Also renameat2, which Glibc
 // hides from Swift (it needs _GNU_SOURCE) and which the safe unpack needs
-// for a rename that never replaces.
+// for a rename that never replaces, and syncfs for the same reason.
 #ifndef RELIVE_CARCHIVE_SHIM_H
 #define RELIVE_CARCHIVE_SHIM_H
 
@@ -34,5 +34,8 @@ void relive_archive_set_error(struct archive *archive, int error_number, const c
 /// fails with EEXIST instead of replacing an existing destination.
 /// Returns 0 or -1 with errno set, like renameat2.
 int relive_rename_noreplace(int from_dir, const char *from, int to_dir, const char *to);
+
+/// syncfs(fd): flushes the file system holding fd. Returns 0 or -1 with errno.
+int relive_syncfs(int fd);
 
 #endif
