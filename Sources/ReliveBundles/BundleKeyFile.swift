@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Glibc
 
 /// The key file format: one line of text, a type tag, one space, the raw
 /// 32-byte Ed25519 key in standard base64, a newline.
@@ -58,6 +59,32 @@ public enum BundleKeyFile {
     /// - Throws: ``BundleError``: I/O when unreadable, invalid input when malformed.
     public static func readPublicKey(at path: String) throws -> Curve25519.Signing.PublicKey {
         try parsePublicKey(readSmallText(at: path), source: path)
+    }
+
+    /// Generates a key pair and writes it: the secret key file with mode
+    /// 0600, the public one 0644, both created exclusively (an existing file
+    /// is never overwritten).
+    /// - Returns: the public key.
+    /// - Throws: ``BundleError`` (I/O) when a file exists or cannot be written;
+    ///   a secret key file already written is removed again.
+    @discardableResult
+    public static func writeNewKeyPair(secretKeyPath: String, publicKeyPath: String) throws -> Curve25519.Signing.PublicKey {
+        let key = Curve25519.Signing.PrivateKey()
+        try writeExclusive(Array(render(key).utf8), to: secretKeyPath, mode: 0o600)
+        do {
+            try writeExclusive(Array(render(key.publicKey).utf8), to: publicKeyPath, mode: 0o644)
+        } catch {
+            unlink(secretKeyPath)
+            throw error
+        }
+        return key.publicKey
+    }
+
+    private static func writeExclusive(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
+        let file = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
+        guard fchmod(file.rawValue, mode) == 0 else { throw SystemError.io("chmod", path) }
+        try file.writeAll(bytes)
+        try file.sync()
     }
 
     private static func keyBytes(_ text: String, tag: String, otherTag: String, source: String) throws -> Data {
