@@ -15,8 +15,13 @@ public struct ArchiveEntryHeader: Sendable, Equatable {
     public var hardlinkTarget: [UInt8]?
     /// Target of a symbolic link entry, nil when the entry is not one.
     public var symlinkTarget: [UInt8]?
-    /// Modification time in seconds since the epoch (written entries only).
+    /// Modification time in seconds since the epoch.
     public var modificationTime: Int64
+    /// Owner as read (the writer always writes uid/gid 0 and no names).
+    public var userID: Int64 = 0
+    public var groupID: Int64 = 0
+    public var userName: String?
+    public var groupName: String?
 
     public init(
         path: String,

@@ -39,7 +39,7 @@ final class ArchiveReader {
         guard let entry else {
             throw ArchiveError(operation: "read header", message: "libarchive returned no entry", errorNumber: 0)
         }
-        return ArchiveEntryHeader(
+        var header = ArchiveEntryHeader(
             pathBytes: Self.bytes(archive_entry_pathname(entry)) ?? [],
             kind: ArchiveEntryKind(fileType: UInt32(archive_entry_filetype(entry))),
             size: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil,
@@ -48,6 +48,11 @@ final class ArchiveReader {
             symlinkTarget: Self.bytes(archive_entry_symlink(entry)),
             modificationTime: Int64(archive_entry_mtime(entry))
         )
+        header.userID = archive_entry_uid(entry)
+        header.groupID = archive_entry_gid(entry)
+        header.userName = archive_entry_uname(entry).map { String(cString: $0) }
+        header.groupName = archive_entry_gname(entry).map { String(cString: $0) }
+        return header
     }
 
     /// Reads the current entry's data into `buffer`.
