@@ -21,7 +21,9 @@ struct ReleaseFixture {
         contents["lib/counter-\(version)/counter-\(version).so"] = random.bytes(pluginSize)
         contents["lib/counter-\(version)/priv/table.bin"] = random.bytes(3000)
         contents["lib/logger-1.3.0/logger.app"] = Array("{application, logger, [{vsn, \"1.3.0\"}]}.\n".utf8)
-        contents["lib/logger-1.3.0/logger-1.3.0.so"] = random.bytes(20_000)
+        // The same logger version in every release, as in real upgrades.
+        var loggerRandom = SeededRandom(seed: 1000)
+        contents["lib/logger-1.3.0/logger-1.3.0.so"] = loggerRandom.bytes(20_000)
         let rel = Array("{release, {\"\(name)\", \"\(version)\"}, {relive, \"1.0.0\"}, [{counter, \"\(version)\"}, {logger, \"1.3.0\"}]}.\n".utf8)
         contents["releases/\(name).rel"] = rel
         contents["releases/\(version)/\(name).rel"] = rel
