@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Glibc
+@testable import ReliveBundles
 
 /// Everything observable about a directory tree (types, modes, contents,
 /// link targets), for "nothing changed" and "exactly this was written" checks.
@@ -27,7 +28,7 @@ enum TreeSnapshot {
             }
         case S_IFREG:
             let data = FileManager.default.contents(atPath: full) ?? Data()
-            result[relative] = "file \(mode) \(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())"
+            result[relative] = "file \(mode) \(SHA256.hash(data: data).hexString)"
         case S_IFLNK:
             let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) ?? "?"
             result[relative] = "link \(target)"
