@@ -26,8 +26,9 @@ public struct BundleManifest: Sendable, Equatable {
     ///     building, refused when reading).
     /// - Throws: ``BundleError`` naming the offending path.
     public init(releaseName: String, releaseVersion: String, entries: [BundleManifestEntry], kind: BundleError.Kind = .invalidInput) throws {
-        try BundlePath.validateName(releaseName, what: "release name", kind: kind)
-        try BundlePath.validateName(releaseVersion, what: "release version", kind: kind)
+        let source = kind == .refused ? Self.path : nil
+        try BundlePath.validateName(releaseName, what: "release name", kind: kind, entry: source)
+        try BundlePath.validateName(releaseVersion, what: "release version", kind: kind, entry: source)
         let sorted = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         var files = Set<String>()
         for entry in sorted {

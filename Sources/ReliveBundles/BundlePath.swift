@@ -69,10 +69,11 @@ enum BundlePath {
 
     /// Validates a release name or version: a single path component of
     /// printable ASCII (it becomes a directory and a file name).
+    /// - Parameter entry: the file the name was read from, for the error.
     /// - Throws: ``BundleError`` naming `what` and the broken rule.
-    static func validateName(_ name: String, what: String, kind: BundleError.Kind) throws {
+    static func validateName(_ name: String, what: String, kind: BundleError.Kind, entry: String? = nil) throws {
         let bytes = Array(name.utf8)
-        func fail(_ message: String) -> BundleError { BundleError(kind, entry: nil, "\(what) '\(ArchiveEntryHeader.display(bytes))': \(message)") }
+        func fail(_ message: String) -> BundleError { BundleError(kind, entry: entry, "\(what) '\(ArchiveEntryHeader.display(bytes))': \(message)") }
         guard !bytes.isEmpty else { throw fail("empty") }
         guard bytes.count <= 200 else { throw fail("longer than 200 bytes") }
         guard name != "." && name != ".." else { throw fail("not a valid name") }
