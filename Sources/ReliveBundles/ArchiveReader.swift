@@ -39,8 +39,13 @@ final class ArchiveReader {
         guard let entry else {
             throw ArchiveError(operation: "read header", message: "libarchive returned no entry", errorNumber: 0)
         }
+        // The name in the archive's own charset, else its UTF-8 form; an
+        // entry with neither cannot be named, let alone checked.
+        guard let pathBytes = Self.bytes(archive_entry_pathname(entry)) ?? Self.bytes(archive_entry_pathname_utf8(entry)) else {
+            throw ArchiveError(operation: "read header", message: "entry name cannot be decoded", errorNumber: 0)
+        }
         var header = ArchiveEntryHeader(
-            pathBytes: Self.bytes(archive_entry_pathname(entry)) ?? [],
+            pathBytes: pathBytes,
             kind: ArchiveEntryKind(fileType: UInt32(archive_entry_filetype(entry))),
             size: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil,
             permissions: UInt32(archive_entry_perm(entry)) & 0o7777,

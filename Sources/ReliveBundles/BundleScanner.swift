@@ -29,7 +29,9 @@ struct BundleScanner {
     /// Scans the bundle at `path`, feeding verified-so-far content to `sink`.
     /// - Returns: the bundle's contents (valid only because no error was thrown).
     func scan(bundleAt path: String, sink: BundleContentSink?) throws -> BundleContents {
-        let file = try FileDescriptor.open(path, flags: O_RDONLY)
+        // O_NONBLOCK: opening a FIFO named as a bundle must not hang (and
+        // changes nothing for a regular file).
+        let file = try FileDescriptor.open(path, flags: O_RDONLY | O_NONBLOCK)
         guard FileSystem.isRegularFile(try file.status()) else {
             throw BundleError.invalidInput(path, "not a regular file")
         }

@@ -11,7 +11,8 @@ enum FileSystem {
     /// - Throws: ``BundleError`` (I/O) when unreadable, (invalid input) when
     ///   larger than `limit` bytes.
     static func readSmallFile(at path: String, limit: Int) throws -> [UInt8] {
-        let file = try FileDescriptor.open(path, flags: O_RDONLY)
+        // O_NONBLOCK: a FIFO given as a key file must not hang the caller.
+        let file = try FileDescriptor.open(path, flags: O_RDONLY | O_NONBLOCK)
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
