@@ -1,1 +1,0 @@
-// placeholder: issue 6 fills this module

@@ -1,0 +1,5 @@
+import ArgumentParser
+import ReliveBundles
+
+/// `--compression gzip|zstd|none`.
+extension BundleCompression: ExpressibleByArgument {}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import ReliveBundles
+
+/// `relive bundle keygen`: writes a new Ed25519 key pair.
+struct BundleKeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Generate an Ed25519 key pair for signing bundles.",
+        discussion: "Neither file may exist. The secret key file is created with mode 0600."
+    )
+
+    @Option(name: .customLong("secret-key"), help: "Where to write the secret (signing) key.")
+    var secretKey: String
+
+    @Option(name: .customLong("public-key"), help: "Where to write the public (verifying) key.")
+    var publicKey: String
+
+    func run() throws {
+        try BundleExitStatus.run {
+            try BundleKeyFile.writeNewKeyPair(secretKeyPath: secretKey, publicKeyPath: publicKey)
+            print("wrote \(secretKey) (secret) and \(publicKey) (public)")
+        }
+    }
+}
