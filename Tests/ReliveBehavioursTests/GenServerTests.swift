@@ -157,4 +157,41 @@ import Testing
             #expect(node.modules.users(of: Atom("counter")).allSatisfy { $0.version == "2" })
         }
     }
+
+    @Test func aReplyCanComeLaterFromAnotherProcess() async throws {
+        let node = try node([("counter", "1", .genServer(CounterV1()))])
+        defer { node.shutdown() }
+        try await node.run { p in
+            let pid = try #require(try await GenServer.start("counter", from: p).pid)
+            #expect(try await GenServer.call(pid, .atom("later"), process: p) == .atom("from_elsewhere"))
+        }
+    }
+
+    @Test func statusStatisticsAndTheEventLogDescribeTheServer() async throws {
+        let node = try node([("counter", "1", .genServer(CounterV1()))])
+        defer { node.shutdown() }
+        try await node.run { p in
+            let pid = try #require(try await GenServer.start("counter", args: 2, name: "ctr", from: p).pid)
+            try await Sys.log(pid, limit: 2, process: p)
+            _ = try await GenServer.call(pid, .atom("inc"), process: p)
+            GenServer.cast(pid, .atom("inc"))
+            _ = try await GenServer.call(pid, .atom("get"), process: p)
+            let status = try await Sys.getStatus(pid, process: p)
+            #expect(status[element: 0] == .atom("status"))
+            #expect(status[element: 2] == .tuple(.atom("module"), .atom("gen_server")))
+            let info = status[element: 3]?.listElements ?? []
+            #expect(info.contains(.tuple(.atom("module"), .atom("counter"))))
+            #expect(info.contains(.tuple(.atom("status"), .atom("running"))))
+            #expect(info.contains(.tuple(.atom("registered_name"), .atom("ctr"))))
+            #expect(info.contains(.tuple(.atom("state"), .tuple(.atom("state"), 4))))
+            let stats = try await Sys.statistics(pid, process: p).listElements ?? []
+            #expect(stats.contains(.tuple(.atom("messages_in"), 3)))
+            // The log keeps the last 2 events: the `get` call and its reply.
+            let log = try await Sys.logEvents(pid, process: p).listElements ?? []
+            #expect(log.count == 2)
+            #expect(log.first?[element: 0] == .atom("in"))
+            #expect(log.last?[element: 0] == .atom("out"))
+            #expect(log.last?[element: 1] == 4)
+        }
+    }
 }

@@ -15,6 +15,10 @@ struct CounterV1: GenServerBehaviour {
             state += 1
             return .reply(.int(state))
         case .atom("stop"): return .stop(.normal, reply: .ok)
+        case .atom("later"):
+            // Reply from another process, after this callback has returned.
+            process.spawn([]) { _ in from.reply(.atom("from_elsewhere")) }
+            return .noreply
         case .tuple(let e) where e.first == .atom("sleep"):
             try await Task.sleep(for: .milliseconds(e.count > 1 ? e[1].intValue ?? 0 : 0))
             return .reply(.ok)
