@@ -46,6 +46,15 @@ struct TermWriter {
         return "<<" + bytes.map { String($0) }.joined(separator: ",") + ">>"
     }
 
+    /// Atoms, numbers, strings, binaries and empty containers: never broken.
+    static func isSimple(_ term: Term) -> Bool {
+        switch term {
+        case .tuple(let e), .list(let e): e.isEmpty
+        case .map(let m): m.isEmpty
+        default: true
+        }
+    }
+
     private func write(_ term: Term, column: Int, to out: inout String) throws(TermWriteError) {
         let text = try flat(term)
         if column + text.count <= width {
@@ -75,7 +84,19 @@ struct TermWriter {
         }
         out += open
         let inner = column + 1
+        var col = inner
+        var onFirstLine = open == "{"   // a tuple keeps its leading simple elements on its first line
         for (i, element) in elements.enumerated() {
+            if onFirstLine, TermWriter.isSimple(element) {
+                let piece = try flat(element)
+                if i == 0 || col + piece.count + 1 <= width {
+                    if i > 0 { out += "," ; col += 1 }
+                    out += piece
+                    col += piece.count
+                    continue
+                }
+            }
+            onFirstLine = false
             if i > 0 { out += ",\n" + String(repeating: " ", count: inner) }
             try write(element, column: inner, to: &out)
         }
