@@ -149,6 +149,8 @@ import Testing
 
     @Test func readingFilesReportsBothKindsOfError() throws {
         #expect(throws: TermFileError.self) { try ApplicationSpec.read(path: "/nonexistent/x.app") }
+        let unreadable = try #require(throws: TermFileError.self) { try TermFile.read(path: "/nonexistent/x.app") }
+        #expect(unreadable.description == "/nonexistent/x.app: cannot read the file")
         let dir = FixtureSupport.relupRoot + "/update_forms/apps/a-2"
         let app = try ApplicationSpec.read(path: dir + "/a.app")
         #expect(app.vsn == "2")

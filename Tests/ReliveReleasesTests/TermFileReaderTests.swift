@@ -23,6 +23,7 @@ import Testing
         #expect(try one(#"'it\'s\n'."#) == .atom("it's\n"))
         #expect(try one("'end'.") == .atom("end"))
         #expect(try one("''.") == .atom(""))
+        #expect(try one("maybe.") == .atom("maybe"))     // reserved only with OTP's maybe_expr feature
     }
 
     @Test func numbers() throws {

@@ -24,6 +24,8 @@ public struct TermFileError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     public var description: String {
+        // Line 0: the file itself (it could not be read); no line to show.
+        guard position.line > 0 else { return "\(file): \(message)" }
         // Tabs are kept in the caret line so that it lines up with the source.
         var caret = ""
         var col = 1

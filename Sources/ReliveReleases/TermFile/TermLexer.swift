@@ -72,10 +72,12 @@ struct TermLexer {
         b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C
     }
 
+    /// Erlang's reserved words (OTP 25's erl_scan; `maybe` and `else` are
+    /// reserved only with the maybe_expr feature, so they read as atoms here).
     private static let reservedWords: Set<String> = [
         "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor",
-        "case", "catch", "cond", "div", "end", "fun", "if", "let", "maybe", "not", "of",
-        "or", "orelse", "receive", "rem", "try", "when", "xor", "else",
+        "case", "catch", "cond", "div", "end", "fun", "if", "let", "not", "of",
+        "or", "orelse", "receive", "rem", "try", "when", "xor",
     ]
 
     // MARK: tokens
