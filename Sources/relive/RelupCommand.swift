@@ -26,7 +26,9 @@ struct RelupCommand: ParsableCommand {
     @Option(name: .customLong("to"), help: ArgumentHelp("The release the relup upgrades to.", valueName: "NEW.rel"))
     var to: String
 
-    @Option(name: .customLong("path"), help: ArgumentHelp("A directory holding .app/.appup files (repeatable).", valueName: "DIR"))
+    // Several values per --path, so that a shell glob (`--path lib/*/ebin`) works.
+    @Option(name: .customLong("path"), parsing: .upToNextOption,
+            help: ArgumentHelp("Directories holding .app/.appup files (repeatable; several per --path).", valueName: "DIR"))
     var path: [String] = []
 
     @Option(name: .customLong("out"), help: ArgumentHelp("Where to write the relup (default: standard output).", valueName: "FILE"))

@@ -12,6 +12,13 @@ enum FixtureSupport {
 
     static var relupRoot: String { root + "/relup" }
 
+    /// The `relive` executable built next to the tests, if it is there.
+    static var reliveExecutable: String? {
+        let dir = (Bundle.module.bundlePath as NSString).deletingLastPathComponent
+        let path = dir + "/relive"
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
     /// Every relup parity case (a directory with `new.rel`).
     static var relupCases: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: relupRoot)) ?? []
