@@ -201,14 +201,3 @@ struct ReleaseResolver {
         return list
     }
 }
-
-extension ResolvedApplication {
-    var registered: [Atom] { source.spec.registered }
-}
-
-extension Array where Element == Atom {
-    /// Erlang's `List -- [X]`: removes the first occurrence only.
-    mutating func removeFirst(matching x: Atom) {
-        if let i = firstIndex(of: x) { remove(at: i) }
-    }
-}

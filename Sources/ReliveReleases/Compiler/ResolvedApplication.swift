@@ -13,4 +13,7 @@ public struct ResolvedApplication: Sendable {
     public var optional: [Atom]
     public var includes: [Atom]
     public var source: ApplicationVersion
+
+    /// Registered names, from the `.app`.
+    var registered: [Atom] { source.spec.registered }
 }

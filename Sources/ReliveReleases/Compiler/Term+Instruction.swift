@@ -37,8 +37,3 @@ extension Term {
 
     static func atoms(_ names: [Atom]) -> Term { .list(names.map { .atom($0) }) }
 }
-
-/// The direction a script is compiled for.
-public enum ScriptMode: String, Sendable {
-    case up, down
-}
