@@ -14,7 +14,7 @@ import Testing
     }
 
     static func randomString(_ rng: inout Random) -> String {
-        let pieces = ["a", "Z", " ", "\"", "'", "\\", "\n", "\t", "\u{7F}", "\u{1}", "é", "☺", "%", "."]
+        let pieces = ["a", "Z", " ", "\"", "'", "\\", "\n", "\t", "\u{7F}", "\u{1}", "\u{15}", "7", "0", "é", "☺", "%", "."]
         return (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng) ?? "" }.joined()
     }
 

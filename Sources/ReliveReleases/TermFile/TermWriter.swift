@@ -23,8 +23,8 @@ struct TermWriter {
         case .float(let f):
             guard f.isFinite else { throw TermWriteError(message: "\(f) is not a finite float") }
             return ErlangSyntax.float(f)
-        case .atom(let a): return ErlangSyntax.atom(a.name)
-        case .string(let s): return ErlangSyntax.string(s)
+        case .atom(let a): return TermWriter.atom(a.name)
+        case .string(let s): return "\"" + TermWriter.escape(s, quote: "\"") + "\""
         case .binary(let b): return TermWriter.binary(b)
         case .pid: throw TermWriteError(message: "a pid cannot be written to a term file")
         case .ref: throw TermWriteError(message: "a reference cannot be written to a term file")
@@ -41,9 +41,32 @@ struct TermWriter {
     /// Erlang reads the same bytes back), as `<<1,2,3>>` otherwise.
     static func binary(_ bytes: [UInt8]) -> String {
         if !bytes.isEmpty, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            return "<<" + ErlangSyntax.string(String(decoding: bytes, as: UTF8.self)) + ">>"
+            return "<<\"" + escape(String(decoding: bytes, as: UTF8.self), quote: "\"") + "\">>"
         }
         return "<<" + bytes.map { String($0) }.joined(separator: ",") + ">>"
+    }
+
+    /// An atom bare when Erlang allows it, quoted otherwise.
+    static func atom(_ name: String) -> String {
+        let bare = ErlangSyntax.atom(name)
+        return bare == name ? name : "'" + escape(name, quote: "'") + "'"
+    }
+
+    /// Escapes text for a quoted atom or string. Unlike the kit's
+    /// `ErlangSyntax.escape`, other control characters become three-digit
+    /// octal escapes (`\025`), so that a digit after them cannot be read as
+    /// part of the escape.
+    static func escape(_ text: String, quote: Character) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20, !"\n\t\r\u{08}\u{0C}\u{0B}\u{1B}".unicodeScalars.contains(scalar) {
+                let octal = String(scalar.value, radix: 8)
+                out += "\\" + String(repeating: "0", count: 3 - octal.count) + octal
+            } else {
+                out += ErlangSyntax.escape(String(scalar), quote: quote)
+            }
+        }
+        return out
     }
 
     /// Atoms, numbers, strings, binaries and empty containers: never broken.
