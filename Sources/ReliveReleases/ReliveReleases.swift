@@ -1,1 +1,0 @@
-// placeholder: issue 5 fills this module

@@ -1,0 +1,17 @@
+import ReliveKit
+
+/// One lexical token of an Erlang term file, with where it starts.
+struct Token: Sendable {
+    enum Kind: Sendable, Equatable {
+        case atom(String)
+        case string(String)
+        case int(Int)
+        case float(Double)
+        case punct(String)      // { } [ ] ( ) , | # => << >> / - + :
+        case dot                // the end of a term: '.' followed by white space, '%' or the end
+        case end                // the end of the input
+    }
+
+    var kind: Kind
+    var position: SourcePosition
+}

@@ -1,0 +1,6 @@
+{application, sasl,
+ [{description, "sasl"},
+  {vsn, "4.2"},
+  {modules, []},
+  {registered, []},
+  {applications, [kernel, stdlib]}]}.

@@ -1,0 +1,6 @@
+{application, stdlib,
+ [{description, "stdlib"},
+  {vsn, "4.2"},
+  {modules, []},
+  {registered, []},
+  {applications, [kernel]}]}.

@@ -1,0 +1,6 @@
+{application, w,
+ [{description, "w"},
+  {vsn, "1"},
+  {modules, [w1]},
+  {registered, []},
+  {applications, [kernel, stdlib]}]}.

@@ -1,0 +1,6 @@
+{application, z,
+ [{description, "z"},
+  {vsn, "1"},
+  {modules, [z1]},
+  {registered, []},
+  {applications, [kernel, stdlib]}]}.

@@ -1,0 +1,6 @@
+{application, e,
+ [{description, "e"},
+  {vsn, "1"},
+  {modules, [e1]},
+  {registered, []},
+  {applications, [kernel, stdlib]}]}.

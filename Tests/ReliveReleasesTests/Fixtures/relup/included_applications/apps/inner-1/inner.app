@@ -1,0 +1,6 @@
+{application, inner,
+ [{description, "inner"},
+  {vsn, "1"},
+  {modules, [i1]},
+  {registered, []},
+  {applications, [kernel, stdlib]}]}.

@@ -1,0 +1,6 @@
+{application, a,
+ [{description, "a"},
+  {vsn, "2.0.0"},
+  {modules, [m1]},
+  {registered, []},
+  {applications, [kernel, stdlib]}]}.

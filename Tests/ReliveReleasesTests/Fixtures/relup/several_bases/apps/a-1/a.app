@@ -1,0 +1,6 @@
+{application, a,
+ [{description, "a"},
+  {vsn, "1"},
+  {modules, [m1]},
+  {registered, []},
+  {applications, [kernel, stdlib]}]}.
