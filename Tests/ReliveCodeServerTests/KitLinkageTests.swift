@@ -62,9 +62,17 @@ import Testing
         // binary defines none of the kit's symbols itself.
         #expect(try Self.readelfNeeded(plugin).contains("libReliveKit.so"))
         #expect(try Self.readelfNeeded(CommandLine.arguments[0]).contains("libReliveKit.so"))
-        let definedKitSymbols = try Self.run("/usr/bin/nm", ["--defined-only", CommandLine.arguments[0]])
-            .split(separator: "\n").filter { $0.contains("9ReliveKit4TermO") && $0.contains(" T ") }
-        #expect(definedKitSymbols.isEmpty, "the test binary carries its own copy of Term: \(definedKitSymbols.prefix(3))")
+        // The nominal type descriptors of the kit's types (`…Mn`) are defined
+        // only by the module that defines the type: the kit library, never
+        // the test binary (extensions in other modules mangle differently).
+        let descriptors: Set<Substring> = ["$s9ReliveKit4TermOMn", "$s9ReliveKit4AtomVMn", "$s9ReliveKit3PidVMn"]
+        let definedInTests = try Self.run("/usr/bin/nm", ["--defined-only", CommandLine.arguments[0]])
+            .split(separator: "\n").compactMap { $0.split(separator: " ").last }.filter { descriptors.contains($0) }
+        #expect(definedInTests.isEmpty, "the test binary carries its own copy of the kit: \(definedInTests)")
+        let kitPath = try #require(kitImages.first)
+        let definedInKit = try Self.run("/usr/bin/nm", ["-D", "--defined-only", String(kitPath)])
+            .split(separator: "\n").compactMap { $0.split(separator: " ").last }.filter { descriptors.contains($0) }
+        #expect(Set(definedInKit) == descriptors, "the kit library defines its types")
     }
 
     static func readelfNeeded(_ path: String) throws -> [String] {
