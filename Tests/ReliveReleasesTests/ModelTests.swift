@@ -19,7 +19,7 @@ import Testing
               {mod, {counter_app, [1]}}, {env, [{max, 10}]}, {maxT, infinity},
               {start_phases, [{init, []}]}, {custom, "kept"}]}.
             """)
-        let app = try ApplicationSpec(term: t, file: "counter.app")
+        let app = try ApplicationResource(term: t, file: "counter.app")
         #expect(app.name == Atom("counter"))
         #expect(app.vsn == "2.0.0")
         #expect(app.id == "")
@@ -27,12 +27,12 @@ import Testing
         #expect(app.mod == StartModule(module: "counter_app", args: .list([.int(1)])))
         #expect(app.env == [KeyValue(key: "max", value: .int(10))])
         #expect(app.extra == [KeyValue(key: "custom", value: .string("kept"))])
-        #expect(try ApplicationSpec(term: try reread(app.term)) == app)
+        #expect(try ApplicationResource(term: try reread(app.term)) == app)
     }
 
     @Test func applicationAcceptsErlangStringForms() throws {
         // "" is [] in Erlang; a list of character codes is a string.
-        let app = try ApplicationSpec(term: try term("{application, a, [{vsn, [49,46,48]}, {description, []}, {modules, []}]}."))
+        let app = try ApplicationResource(term: try term("{application, a, [{vsn, [49,46,48]}, {description, []}, {modules, []}]}."))
         #expect(app.vsn == "1.0")
         #expect(app.description == "")
     }
@@ -50,7 +50,7 @@ import Testing
     ] as [(String, String)])
     func applicationErrorsNameTheField(_ text: String, _ message: String) throws {
         let t = try term(text)
-        let e = try #require(throws: ModelError.self) { try ApplicationSpec(term: t, file: "a.app", position: SourcePosition(line: 1, column: 1)) }
+        let e = try #require(throws: ModelError.self) { try ApplicationResource(term: t, file: "a.app", position: SourcePosition(line: 1, column: 1)) }
         #expect(e.description.hasPrefix("a.app:1:1: bad .app"), "\(e)")
         #expect(e.message.contains(message), "\(e)")
     }
@@ -148,11 +148,11 @@ import Testing
     }
 
     @Test func readingFilesReportsBothKindsOfError() throws {
-        #expect(throws: TermFileError.self) { try ApplicationSpec.read(path: "/nonexistent/x.app") }
+        #expect(throws: TermFileError.self) { try ApplicationResource.read(path: "/nonexistent/x.app") }
         let unreadable = try #require(throws: TermFileError.self) { try TermFile.read(path: "/nonexistent/x.app") }
         #expect(unreadable.description == "/nonexistent/x.app: cannot read the file")
         let dir = FixtureSupport.relupRoot + "/update_forms/apps/a-2"
-        let app = try ApplicationSpec.read(path: dir + "/a.app")
+        let app = try ApplicationResource.read(path: dir + "/a.app")
         #expect(app.vsn == "2")
         let appup = try Appup.read(path: dir + "/a.appup")
         #expect(appup.up.first?.instructions.count == 9)

@@ -47,9 +47,9 @@ import Testing
             let appup = Appup(vsn: "2", up: [.init(version: .exact("1"), instructions: up)],
                               down: [.init(version: .regex("1|.*"), instructions: down)])
             let catalog = ApplicationCatalog([
-                ApplicationVersion(spec: ApplicationSpec(name: "a", vsn: "1", modules: mods), file: "a1"),
-                ApplicationVersion(spec: ApplicationSpec(name: "a", vsn: "2", modules: mods), file: "a2", appup: appup),
-                ApplicationVersion(spec: ApplicationSpec(name: "b", vsn: "1", modules: ["b1"]), file: "b1"),
+                ApplicationVersion(spec: ApplicationResource(name: "a", vsn: "1", modules: mods), file: "a1"),
+                ApplicationVersion(spec: ApplicationResource(name: "a", vsn: "2", modules: mods), file: "a2", appup: appup),
+                ApplicationVersion(spec: ApplicationResource(name: "b", vsn: "1", modules: ["b1"]), file: "b1"),
             ])
             let result = Result { () throws(RelupError) -> RelupCompiler.Output in
                 try RelupCompiler(catalog: catalog).compile(to: Self.rel("2", [("a", "2"), ("b", "1")]),

@@ -8,7 +8,7 @@ import Testing
     private func t(_ text: String) throws -> Term { try TermFile.parse(text).single() }
 
     private func app(_ name: String, _ vsn: String, _ mods: [String], appup: String? = nil, uses: [String] = []) throws -> ApplicationVersion {
-        let spec = ApplicationSpec(name: Atom(name), vsn: vsn, modules: mods.map { Atom($0) }, applications: uses.map { Atom($0) })
+        let spec = ApplicationResource(name: Atom(name), vsn: vsn, modules: mods.map { Atom($0) }, applications: uses.map { Atom($0) })
         return ApplicationVersion(spec: spec, file: "\(name)-\(vsn)", appup: try appup.map { try Appup(term: try t($0)) })
     }
 
@@ -73,8 +73,8 @@ import Testing
             try app("b", "1", ["m1"]),
             try app("c", "1", ["c1"], uses: ["kernel", "stdlib", "d"]),
             try app("d", "1", ["d1"], uses: ["c"]),
-            ApplicationVersion(spec: ApplicationSpec(name: "e", vsn: "1", modules: ["e1"], includedApplications: ["f"]), file: "e"),
-            ApplicationVersion(spec: ApplicationSpec(name: "f", vsn: "1", modules: ["f1"], includedApplications: ["e"]), file: "f"),
+            ApplicationVersion(spec: ApplicationResource(name: "e", vsn: "1", modules: ["e1"], includedApplications: ["f"]), file: "e"),
+            ApplicationVersion(spec: ApplicationResource(name: "f", vsn: "1", modules: ["f1"], includedApplications: ["e"]), file: "f"),
         ])
         let compiler = RelupCompiler(catalog: catalog)
         func failure(_ apps: [(String, String)]) throws -> RelupError {

@@ -55,7 +55,7 @@ import Testing
         await propertyCheck(count: 200, input: Gen.int(in: 0...Int.max)) { seed in
             var rng = Random(state: UInt64(seed))
             func atoms() -> [Atom] { (0..<Int.random(in: 0...3, using: &rng)).map { _ in Self.randomAtom(&rng) } }
-            var spec = ApplicationSpec(name: Self.randomAtom(&rng), vsn: Self.randomString(&rng))
+            var spec = ApplicationResource(name: Self.randomAtom(&rng), vsn: Self.randomString(&rng))
             spec.description = Self.randomString(&rng)
             spec.modules = Array(Set(atoms())).sorted()
             spec.registered = atoms()
@@ -64,7 +64,7 @@ import Testing
             if Bool.random(using: &rng) { spec.mod = StartModule(module: Self.randomAtom(&rng), args: Self.randomTerm(&rng, depth: 2)) }
             spec.env = atoms().map { KeyValue(key: $0, value: Self.randomTerm(&rng, depth: 1)) }
             let text = try TermFile.format([spec.term])
-            let back = try ApplicationSpec(term: try TermFile.parse(text).single())
+            let back = try ApplicationResource(term: try TermFile.parse(text).single())
             #expect(back == spec, "seed \(seed)")
         }
     }

@@ -49,7 +49,7 @@ public struct ApplicationCatalog: Sendable {
                 }
                 for name in names.sorted() where name.hasSuffix(".app") {
                     let path = (d as NSString).appendingPathComponent(name)
-                    let spec = try ApplicationSpec.read(path: path)
+                    let spec = try ApplicationResource.read(path: path)
                     let appupPath = (d as NSString).appendingPathComponent(spec.name.name + ".appup")
                     catalog.add(ApplicationVersion(spec: spec, file: path,
                                                    appupFile: fm.fileExists(atPath: appupPath) ? appupPath : nil))

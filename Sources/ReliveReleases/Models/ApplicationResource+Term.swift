@@ -1,6 +1,6 @@
 import ReliveKit
 
-extension ApplicationSpec {
+extension ApplicationResource {
     /// Reads an application spec from its term.
     ///
     /// `vsn` and `modules` are required; `description`, `registered` and
@@ -17,7 +17,7 @@ extension ApplicationSpec {
         let d2 = ModelDecoder(file: file, position: position, kind: ".app of \(name.name)")
         let pairs = try d2.keyValues(top[2], "properties")
         var seen = Set<Atom>()
-        var spec = ApplicationSpec(name: name, vsn: "")
+        var spec = ApplicationResource(name: name, vsn: "")
         var hasVsn = false, hasModules = false
         for pair in pairs {
             // Erlang's keysearch takes the first; later duplicates are ignored.
@@ -84,8 +84,8 @@ extension ApplicationSpec {
     /// Reads `path` (a `.app` file holding one term).
     ///
     /// - Throws: ``TermFileError`` or ``ModelError``.
-    public static func read(path: String) throws -> ApplicationSpec {
+    public static func read(path: String) throws -> ApplicationResource {
         let doc = try TermFile.read(path: path)
-        return try ApplicationSpec(term: try doc.single(), file: path, position: doc.positions.first)
+        return try ApplicationResource(term: try doc.single(), file: path, position: doc.positions.first)
     }
 }

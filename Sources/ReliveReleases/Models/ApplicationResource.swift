@@ -5,7 +5,7 @@ import ReliveKit
 ///
 /// In Relive an application's modules are the behaviour modules of its plugin,
 /// and the application's vsn names the plugin version ("object code").
-public struct ApplicationSpec: Sendable, Equatable {
+public struct ApplicationResource: Sendable, Equatable {
     public var name: Atom
     public var vsn: String
     public var description: String
