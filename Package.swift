@@ -69,7 +69,7 @@ let package = Package(
         // The live-upgrade demo (the README's main job).
         .executableTarget(name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", log]),
         // Benchmarks (run in release mode by tools/bench beside the Erlang anchors).
-        .executableTarget(name: "relive-bench", dependencies: [kit, "ReliveRuntime"]),
+        .executableTarget(name: "relive-bench", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
 
         .testTarget(
             name: "ReliveKitTests",

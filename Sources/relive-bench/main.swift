@@ -141,6 +141,10 @@ case "spawn": try await spawnBench(node, Int(args.dropFirst().first ?? "") ?? 10
 case "pingpong": try await pingPong(node, 1_000_000)
 case "cast": try await casts(node, 1_000_000, senders: Int(args.dropFirst().first ?? "") ?? 1)
 case "fanout": try await fanout(node, 100_000)
+case "call": try await genServerCall(node, 1_000_000)
+case "gscast": try await genServerCast(node, 1_000_000, senders: Int(args.dropFirst().first ?? "") ?? 1)
+case "plugin": try await pluginBench(node, 1_000_000)
+case "plugin_memory": try await pluginMemory(node, versions: Int(args.dropFirst().first ?? "") ?? 8)
 default:
     try await spawnBench(node, 100_000)
     try await pingPong(node, 1_000_000)
