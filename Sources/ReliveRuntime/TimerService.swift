@@ -33,7 +33,8 @@ final class TimerService: @unchecked Sendable {
         let unmanaged = Unmanaged.passRetained(self)
         var t = pthread_t()
         pthread_create(&t, nil, { arg in
-            let service = Unmanaged<TimerService>.fromOpaque(arg!).takeRetainedValue()
+            guard let arg else { return nil }
+            let service = Unmanaged<TimerService>.fromOpaque(arg).takeRetainedValue()
             service.run()
             return nil
         }, unmanaged.toOpaque())
