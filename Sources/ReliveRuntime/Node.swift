@@ -19,6 +19,9 @@ public final class Node: Sendable {
 
     let registry = Registry()
     let timers = TimerService()
+    /// The worker threads that run the processes (nil: Swift's default executor,
+    /// chosen with `RELIVE_SCHEDULER=default`).
+    let scheduler: Scheduler? = Scheduler.makeForNode()
     private let serials = Atomic<UInt64>(0)
     private let refs = Atomic<UInt64>(0)
     private let table = Mutex<[UInt64: LocalProcess]>([:])
@@ -85,7 +88,10 @@ public final class Node: Sendable {
         let all = table.withLock { Array($0.values) }
         for p in all { p.terminate(.atom(Atom.killed)) }
         timers.stop()
+        scheduler?.shutdown()
     }
+
+    deinit { scheduler?.shutdown() }
 
     /// A new reference, unique on this node incarnation.
     public func makeRef() -> Ref {
@@ -113,7 +119,7 @@ public final class Node: Sendable {
         if stopped.load(ordering: .relaxed) {
             child.terminate(.atom(Atom.killed))
         } else {
-            Task.detached { await child.run(body) }
+            Task.detached(executorPreference: scheduler) { await child.run(body) }
         }
         return Spawned(pid: child.pid, monitor: monitorRef)
     }

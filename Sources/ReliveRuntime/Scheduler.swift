@@ -1,0 +1,374 @@
+import Glibc
+import DequeModule
+import Synchronization
+
+/// The node's own scheduler: a Swift `TaskExecutor` (SE-0417) with one worker
+/// thread per core. Every process task is started with it as its executor
+/// preference, so every resumption of a process (a message arriving, a timer
+/// firing, a yield) comes back here through ``enqueue(_:)``.
+///
+/// Design (each choice measured with `relive-bench`, release, this 2-core VM;
+/// figures in BENCHMARKS.md and in the comments below):
+///
+/// - **Workers and run queues.** `RELIVE_SCHEDULERS` workers (default: number
+///   of cores). Each has a FIFO run queue (a `Deque` behind a short lock, so
+///   that idle workers can steal from it) and a private *run-next* slot.
+/// - **Run next.** A job enqueued by the process running on a worker (the
+///   receiver of a message it just sent, a child it just spawned) goes into
+///   that worker's run-next slot and runs as soon as the current process
+///   suspends, on the same thread, with no lock and no wake-up: the hand-off
+///   that makes ping-pong cheap (Go's `runnext`, Tokio's LIFO slot). If the
+///   slot was taken, its old occupant moves to the back of the run queue.
+/// - **Fairness.** After `runNextLimit` consecutive run-next hops the worker
+///   moves the run-next job to the back of its queue and takes the front, so
+///   two processes ping-ponging cannot starve the queue. Every
+///   `globalInterval` jobs a worker looks at the global queue first, so a
+///   worker with a long local queue still picks up injected work. A process
+///   that yields (`Task.yield()`, the receive reduction budget) enqueues
+///   itself; that goes to the back of the queue, never to run-next.
+/// - **Injection.** Jobs enqueued from threads that are not this scheduler's
+///   workers (the timer thread, `main`, another node's workers) go to one
+///   global queue, and an idle worker is woken.
+/// - **Stealing and waking.** When a job lands in a run queue while some
+///   worker is parked and none is searching, one parked worker is woken; an
+///   idle worker takes from the global queue, then steals half of another
+///   worker's queue. So two busy processes use both cores.
+/// - **Parking.** An idle worker spins (searching) for a while, then parks on
+///   its own POSIX semaphore (a futex when contended, one atomic when not).
+///   A parked worker is a bit in `parkedMask`; a Dekker-style re-check after
+///   setting the bit prevents lost wake-ups.
+/// - **Shutdown.** ``shutdown()`` (called by `Node.shutdown()` after every
+///   process was killed) lets workers run what is still queued (the killed
+///   processes unwinding), then they exit and are joined. A job enqueued after
+///   the last worker left goes to Swift's global executor, so no task is
+///   ever lost. A node may be created and shut down any number of times.
+final class Scheduler: TaskExecutor, @unchecked Sendable {
+    /// Consecutive run-next hops before the queue gets a turn.
+    static let runNextLimit = 64
+    /// Every this many jobs, a worker checks the global queue first.
+    static let globalInterval: UInt64 = 61
+    /// Search rounds (each looks at every queue) before a worker parks.
+    let spinRounds: Int
+
+    final class Worker: @unchecked Sendable {
+        let index: Int
+        unowned(unsafe) let scheduler: Scheduler
+        /// Owner-only: the run-next slot and the job running now.
+        var runNext: UnownedJob? = nil
+        var current: UnsafeRawPointer? = nil
+        var streak = 0
+        var ticks: UInt64 = 0
+        /// The run queue; others steal from it.
+        let queue = Mutex(Deque<UnownedJob>())
+        let queued = Atomic<Int>(0)
+        var semaphore = sem_t()
+        /// Posted when the thread has left its loop.
+        var exited = sem_t()
+        var thread = pthread_t()
+
+        init(index: Int, scheduler: Scheduler) {
+            self.index = index
+            self.scheduler = scheduler
+            sem_init(&semaphore, 0, 0)
+            sem_init(&exited, 0, 0)
+        }
+        deinit { sem_destroy(&semaphore); sem_destroy(&exited) }
+
+        @inline(__always) func push(_ job: UnownedJob) {
+            queue.withLock { $0.append(job) }
+            queued.add(1, ordering: .sequentiallyConsistent)
+        }
+
+        @inline(__always) func pop() -> UnownedJob? {
+            if queued.load(ordering: .relaxed) == 0 { return nil }
+            let job = queue.withLock { $0.popFirst() }
+            if job != nil { queued.subtract(1, ordering: .relaxed) }
+            return job
+        }
+
+        /// Moves up to half of this queue into `thief`'s queue; returns one job to run.
+        func steal(into thief: Worker) -> UnownedJob? {
+            if queued.load(ordering: .relaxed) == 0 { return nil }
+            var taken: [UnownedJob] = []
+            queue.withLock { q in
+                let n = (q.count + 1) / 2
+                guard n > 0 else { return }
+                taken.reserveCapacity(n)
+                for _ in 0..<n { taken.append(q.removeFirst()) }
+            }
+            if taken.isEmpty { return nil }
+            queued.subtract(taken.count, ordering: .relaxed)
+            let first = taken[0]
+            if taken.count > 1 {
+                thief.queue.withLock { $0.append(contentsOf: taken[1...]) }
+                thief.queued.add(taken.count - 1, ordering: .sequentiallyConsistent)
+            }
+            return first
+        }
+    }
+
+    /// Set once in init, before any thread starts; read-only after.
+    private(set) var workers: [Worker] = []
+    private let global = Mutex(GlobalQueue())
+    private let globalCount = Atomic<Int>(0)
+    private let parkedMask = Atomic<UInt64>(0)
+    private let searching = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let liveWorkers: Atomic<Int>
+    /// The worker running on the current thread (any scheduler's).
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k, nil)
+        return k
+    }()
+
+    struct GlobalQueue {
+        var jobs = Deque<UnownedJob>()
+        /// Set by the last worker to leave: later jobs go to Swift's global executor.
+        var closed = false
+    }
+
+    /// Starts `threads` workers (default: `RELIVE_SCHEDULERS`, else the number of cores).
+    init(threads: Int? = nil) {
+        let env = getenv("RELIVE_SCHEDULERS").flatMap { Int(String(cString: $0)) }
+        let n = max(1, min(64, threads ?? env ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        spinRounds = getenv("RELIVE_SPIN").flatMap { Int(String(cString: $0)) } ?? 64
+        liveWorkers = Atomic(n)
+        var ws: [Worker] = []
+        for i in 0..<n { ws.append(Worker(index: i, scheduler: self)) }
+        workers = ws
+        for w in workers {
+            // The thread keeps the scheduler alive until it has left.
+            let box = Unmanaged.passRetained(ThreadStart(scheduler: self, worker: w)).toOpaque()
+            pthread_create(&w.thread, nil, { arg in
+                let start = Unmanaged<ThreadStart>.fromOpaque(arg!).takeRetainedValue()
+                start.scheduler.runWorker(start.worker)
+                sem_post(&start.worker.exited)
+                return nil
+            }, box)
+        }
+    }
+
+    private final class ThreadStart {
+        let scheduler: Scheduler
+        let worker: Worker
+        init(scheduler: Scheduler, worker: Worker) { self.scheduler = scheduler; self.worker = worker }
+    }
+
+    func asUnownedTaskExecutor() -> UnownedTaskExecutor { UnownedTaskExecutor(ordinary: self) }
+
+    /// This scheduler's worker running on the current thread, if any.
+    @inline(__always) private func currentWorker() -> Worker? {
+        guard let p = pthread_getspecific(Self.key) else { return nil }
+        let w = Unmanaged<Worker>.fromOpaque(p).takeUnretainedValue()
+        return w.scheduler === self ? w : nil
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if let w = currentWorker() {
+            let id = unsafeBitCast(job, to: UnsafeRawPointer.self)
+            if id == w.current {
+                // The running process yields: to the back of the queue.
+                w.push(job)
+                notify()
+            } else if let old = w.runNext {
+                w.runNext = job
+                w.push(old)
+                notify()
+            } else {
+                w.runNext = job
+            }
+            return
+        }
+        inject(job)
+    }
+
+    private func inject(_ job: UnownedJob) {
+        let closed = global.withLock { g -> Bool in
+            if g.closed { return true }
+            g.jobs.append(job)
+            return false
+        }
+        if closed {
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+            return
+        }
+        globalCount.add(1, ordering: .sequentiallyConsistent)
+        notify()
+    }
+
+    /// Wakes one parked worker if work is queued and nobody is searching for it.
+    @inline(__always) private func notify() {
+        if parkedMask.load(ordering: .sequentiallyConsistent) == 0 { return }
+        if searching.load(ordering: .sequentiallyConsistent) > 0 { return }
+        unparkOne()
+    }
+
+    private func unparkOne() {
+        var mask = parkedMask.load(ordering: .sequentiallyConsistent)
+        while mask != 0 {
+            let bit = mask & (~mask &+ 1)
+            let (done, seen) = parkedMask.compareExchange(expected: mask, desired: mask & ~bit,
+                                                          ordering: .sequentiallyConsistent)
+            if done {
+                sem_post(&workers[bit.trailingZeroBitCount].semaphore)
+                return
+            }
+            mask = seen
+        }
+    }
+
+    private func takeGlobal(_ w: Worker) -> UnownedJob? {
+        if globalCount.load(ordering: .relaxed) == 0 { return nil }
+        // Take a fair share so one worker does not hoard the injected jobs.
+        var batch: [UnownedJob] = []
+        global.withLock { g in
+            let n = min(g.jobs.count, max(1, g.jobs.count / workers.count), 128)
+            for _ in 0..<n { batch.append(g.jobs.removeFirst()) }
+        }
+        if batch.isEmpty { return nil }
+        globalCount.subtract(batch.count, ordering: .relaxed)
+        if batch.count > 1 {
+            w.queue.withLock { $0.append(contentsOf: batch[1...]) }
+            w.queued.add(batch.count - 1, ordering: .sequentiallyConsistent)
+            notify()
+        }
+        return batch[0]
+    }
+
+    private func next(_ w: Worker) -> UnownedJob? {
+        w.ticks &+= 1
+        if w.ticks % Self.globalInterval == 0, let job = takeGlobal(w) {
+            if let rn = w.runNext { w.runNext = nil; w.push(rn) }
+            w.streak = 0
+            return job
+        }
+        if let rn = w.runNext {
+            w.runNext = nil
+            if w.streak < Self.runNextLimit {
+                w.streak += 1
+                return rn
+            }
+            w.push(rn)
+        }
+        w.streak = 0
+        if let job = w.pop() { return job }
+        return takeGlobal(w)
+    }
+
+    private func search(_ w: Worker) -> UnownedJob? {
+        if let job = takeGlobal(w) { return job }
+        let n = workers.count
+        if n == 1 { return nil }
+        let start = Int(w.ticks % UInt64(n))
+        for i in 0..<n {
+            let victim = workers[(start + i) % n]
+            if victim === w { continue }
+            if let job = victim.steal(into: w) { return job }
+        }
+        return nil
+    }
+
+    private func anyWork() -> Bool {
+        if globalCount.load(ordering: .sequentiallyConsistent) > 0 { return true }
+        for v in workers where v.queued.load(ordering: .sequentiallyConsistent) > 0 { return true }
+        return false
+    }
+
+    private func runWorker(_ w: Worker) {
+        pthread_setspecific(Self.key, Unmanaged.passUnretained(w).toOpaque())
+        let executor = asUnownedTaskExecutor()
+        let bit = UInt64(1) << UInt64(w.index)
+        outer: while true {
+            if let job = next(w) {
+                run(job, on: w, executor)
+                continue
+            }
+            // Nothing local: search (spinning) for a while.
+            searching.add(1, ordering: .sequentiallyConsistent)
+            var found: UnownedJob? = nil
+            for round in 0..<max(1, spinRounds) {
+                if let job = search(w) { found = job; break }
+                if round & 7 == 7 { sched_yield() }
+            }
+            let wasLast = searching.subtract(1, ordering: .sequentiallyConsistent).newValue == 0
+            if let job = found {
+                // The last searcher that finds work wakes another, Go-style,
+                // so that a burst of jobs spreads over the workers.
+                if wasLast && anyWork() { notify() }
+                w.streak = 0
+                run(job, on: w, executor)
+                continue
+            }
+            if stopping.load(ordering: .acquiring) { break outer }
+            // Park: announce, re-check, sleep.
+            parkedMask.bitwiseOr(bit, ordering: .sequentiallyConsistent)
+            if anyWork() || stopping.load(ordering: .sequentiallyConsistent) {
+                parkedMask.bitwiseAnd(~bit, ordering: .sequentiallyConsistent)
+                continue
+            }
+            while sem_wait(&w.semaphore) != 0 && errno == EINTR {}
+            parkedMask.bitwiseAnd(~bit, ordering: .sequentiallyConsistent)
+        }
+        leave(w)
+    }
+
+    @inline(__always) private func run(_ job: UnownedJob, on w: Worker, _ executor: UnownedTaskExecutor) {
+        w.current = unsafeBitCast(job, to: UnsafeRawPointer.self)
+        job.runSynchronously(on: executor)
+        w.current = nil
+    }
+
+    /// A worker's exit: the last one closes the global queue and hands what is
+    /// left in any queue to Swift's global executor.
+    private func leave(_ w: Worker) {
+        pthread_setspecific(Self.key, nil)
+        guard liveWorkers.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
+        var leftovers = global.withLock { g -> [UnownedJob] in
+            g.closed = true
+            defer { g.jobs.removeAll() }
+            return Array(g.jobs)
+        }
+        for v in workers {
+            leftovers.append(contentsOf: v.queue.withLock { q -> [UnownedJob] in
+                defer { q.removeAll() }
+                return Array(q)
+            })
+            if let rn = v.runNext { leftovers.append(rn); v.runNext = nil }
+        }
+        for job in leftovers { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+    }
+
+    /// Stops the workers once the queues are drained and joins them (except
+    /// the calling thread, if it is a worker: it leaves after its current job).
+    /// Idempotent.
+    func shutdown() {
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        for w in workers { sem_post(&w.semaphore) }
+        let me = currentWorker()
+        for w in workers {
+            if w === me {
+                pthread_detach(w.thread)
+                continue
+            }
+            // A process that never returns to its scheduler would block the
+            // join for ever; give up after a while and let the thread go.
+            var deadline = timespec()
+            clock_gettime(CLOCK_REALTIME, &deadline)
+            deadline.tv_sec += 10
+            var r: Int32
+            repeat { r = sem_timedwait(&w.exited, &deadline) } while r != 0 && errno == EINTR
+            if r == 0 { pthread_join(w.thread, nil) } else { pthread_detach(w.thread) }
+        }
+    }
+}
+
+extension Scheduler {
+    /// The scheduler a new node uses: its own, unless `RELIVE_SCHEDULER=default`
+    /// asks for Swift's default executor (for comparisons).
+    static func makeForNode() -> Scheduler? {
+        if let v = getenv("RELIVE_SCHEDULER"), String(cString: v) == "default" { return nil }
+        return Scheduler()
+    }
+}
