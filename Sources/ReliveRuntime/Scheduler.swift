@@ -43,8 +43,9 @@ import Synchronization
 ///   the last worker left goes to Swift's global executor, so no task is
 ///   ever lost. A node may be created and shut down any number of times.
 final class Scheduler: TaskExecutor, @unchecked Sendable {
-    /// Consecutive run-next hops before the queue gets a turn.
-    static let runNextLimit = 64
+    /// Consecutive run-next hops before the queue gets a turn
+    /// (`RELIVE_RUNNEXT`; 0 turns the run-next slot off).
+    let runNextLimit: Int
     /// Every this many jobs, a worker checks the global queue first.
     static let globalInterval: UInt64 = 61
     /// Search rounds (each looks at every queue) before a worker parks.
@@ -133,6 +134,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         let env = getenv("RELIVE_SCHEDULERS").flatMap { Int(String(cString: $0)) }
         let n = max(1, min(64, threads ?? env ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         spinRounds = getenv("RELIVE_SPIN").flatMap { Int(String(cString: $0)) } ?? 64
+        runNextLimit = getenv("RELIVE_RUNNEXT").flatMap { Int(String(cString: $0)) } ?? 64
         liveWorkers = Atomic(n)
         var ws: [Worker] = []
         for i in 0..<n { ws.append(Worker(index: i, scheduler: self)) }
@@ -155,6 +157,14 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         init(scheduler: Scheduler, worker: Worker) { self.scheduler = scheduler; self.worker = worker }
     }
 
+    /// Whether every worker is parked and nothing is queued: every process
+    /// is blocked (the benchmarks' "run queues are empty").
+    var isIdle: Bool {
+        let all: UInt64 = workers.count == 64 ? ~0 : (UInt64(1) << UInt64(workers.count)) - 1
+        return parkedMask.load(ordering: .sequentiallyConsistent) == all
+            && globalCount.load(ordering: .sequentiallyConsistent) == 0
+    }
+
     func asUnownedTaskExecutor() -> UnownedTaskExecutor { UnownedTaskExecutor(ordinary: self) }
 
     /// This scheduler's worker running on the current thread, if any.
@@ -168,7 +178,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         let job = UnownedJob(job)
         if let w = currentWorker() {
             let id = unsafeBitCast(job, to: UnsafeRawPointer.self)
-            if id == w.current {
+            if id == w.current || runNextLimit == 0 {
                 // The running process yields: to the back of the queue.
                 w.push(job)
                 notify()
@@ -246,7 +256,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         }
         if let rn = w.runNext {
             w.runNext = nil
-            if w.streak < Self.runNextLimit {
+            if w.streak < runNextLimit {
                 w.streak += 1
                 return rn
             }
@@ -371,4 +381,13 @@ extension Scheduler {
         if let v = getenv("RELIVE_SCHEDULER"), String(cString: v) == "default" { return nil }
         return Scheduler()
     }
+}
+
+extension Node {
+    /// Whether the node's scheduler has nothing to run (every process is
+    /// blocked); nil on Swift's default executor, which cannot tell.
+    public var isQuiescent: Bool? { scheduler?.isIdle }
+
+    /// Number of the node's scheduler threads (0 on the default executor).
+    public var schedulerThreads: Int { scheduler?.workers.count ?? 0 }
 }
