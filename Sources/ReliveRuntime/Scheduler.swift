@@ -48,17 +48,38 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     let runNextLimit: Int
     /// Every this many jobs, a worker checks the global queue first.
     static let globalInterval: UInt64 = 61
-    /// Search rounds (each looks at every queue) before a worker parks.
-    let spinRounds: Int
+    /// How long an idle worker searches (spinning) before it parks
+    /// (`RELIVE_SPIN_US`, microseconds).
+    let spinNanos: UInt64
 
     final class Worker: @unchecked Sendable {
         let index: Int
         unowned(unsafe) let scheduler: Scheduler
-        /// Owner-only: the run-next slot and the job running now.
-        var runNext: UnownedJob? = nil
+        /// The run-next slot (a job's bits, 0 when empty). The owner fills and
+        /// empties it; another worker may take it only when the owner has been
+        /// stuck in one job for a while (see `stealStuckRunNext`).
+        let runNextSlot = Atomic<UInt>(0)
+        /// Owner-only: the job running now, the run-next streak.
         var current: UnsafeRawPointer? = nil
         var streak = 0
         var ticks: UInt64 = 0
+        var started: UInt64 = 0
+        /// Owner-only: the others' `progress` at this worker's last timed park.
+        var seenProgress: [UInt64]? = nil
+        /// Jobs started so far, for other workers to see progress.
+        let progress = Atomic<UInt64>(0)
+
+        @inline(__always) func takeRunNext() -> UnownedJob? {
+            if runNextSlot.load(ordering: .relaxed) == 0 { return nil }
+            let bits = runNextSlot.exchange(0, ordering: .acquiringAndReleasing)
+            return bits == 0 ? nil : unsafeBitCast(bits, to: UnownedJob.self)
+        }
+
+        /// Puts `job` in the slot; returns the job it displaced.
+        @inline(__always) func putRunNext(_ job: UnownedJob) -> UnownedJob? {
+            let old = runNextSlot.exchange(unsafeBitCast(job, to: UInt.self), ordering: .acquiringAndReleasing)
+            return old == 0 ? nil : unsafeBitCast(old, to: UnownedJob.self)
+        }
         /// The run queue; others steal from it.
         let queue = Mutex(Deque<UnownedJob>())
         let queued = Atomic<Int>(0)
@@ -113,6 +134,8 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     private let global = Mutex(GlobalQueue())
     private let globalCount = Atomic<Int>(0)
     private let parkedMask = Atomic<UInt64>(0)
+    /// The parked workers that sleep without a timeout.
+    private let deepParked = Atomic<UInt64>(0)
     private let searching = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let liveWorkers: Atomic<Int>
@@ -133,7 +156,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     init(threads: Int? = nil) {
         let env = getenv("RELIVE_SCHEDULERS").flatMap { Int(String(cString: $0)) }
         let n = max(1, min(64, threads ?? env ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-        spinRounds = getenv("RELIVE_SPIN").flatMap { Int(String(cString: $0)) } ?? 64
+        spinNanos = 1000 * (getenv("RELIVE_SPIN_US").flatMap { UInt64(String(cString: $0)) } ?? 20)
         runNextLimit = getenv("RELIVE_RUNNEXT").flatMap { Int(String(cString: $0)) } ?? 64
         liveWorkers = Atomic(n)
         var ws: [Worker] = []
@@ -182,12 +205,14 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
                 // The running process yields: to the back of the queue.
                 w.push(job)
                 notify()
-            } else if let old = w.runNext {
-                w.runNext = job
+            } else if let old = w.putRunNext(job) {
                 w.push(old)
                 notify()
-            } else {
-                w.runNext = job
+            } else if deepParked.load(ordering: .relaxed) != 0 {
+                // Nobody watches run-next slots while every other worker
+                // sleeps for good: wake one, it will check back on this slot
+                // now and then (`stuckCheckNanos`) in case this process runs long.
+                if searching.load(ordering: .relaxed) == 0 { unpark(deepParked.load(ordering: .relaxed)) }
             }
             return
         }
@@ -215,10 +240,14 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         unparkOne()
     }
 
-    private func unparkOne() {
+    private func unparkOne() { unpark(~0) }
+
+    /// Wakes one parked worker among `candidates` (a mask of worker bits).
+    private func unpark(_ candidates: UInt64) {
         var mask = parkedMask.load(ordering: .sequentiallyConsistent)
-        while mask != 0 {
-            let bit = mask & (~mask &+ 1)
+        while mask & candidates != 0 {
+            let eligible = mask & candidates
+            let bit = eligible & (~eligible &+ 1)
             let (done, seen) = parkedMask.compareExchange(expected: mask, desired: mask & ~bit,
                                                           ordering: .sequentiallyConsistent)
             if done {
@@ -250,12 +279,11 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     private func next(_ w: Worker) -> UnownedJob? {
         w.ticks &+= 1
         if w.ticks % Self.globalInterval == 0, let job = takeGlobal(w) {
-            if let rn = w.runNext { w.runNext = nil; w.push(rn) }
+            if let rn = w.takeRunNext() { w.push(rn) }
             w.streak = 0
             return job
         }
-        if let rn = w.runNext {
-            w.runNext = nil
+        if let rn = w.takeRunNext() {
             if w.streak < runNextLimit {
                 w.streak += 1
                 return rn
@@ -280,6 +308,23 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         return nil
     }
 
+    /// How long a parked worker sleeps before it checks for a run-next job
+    /// stuck behind a long-running process.
+    static let stuckCheckNanos = 500_000
+
+    /// Takes a job from another worker's run-next slot if that worker has not
+    /// started a new job since `seen` was taken (its current process has run
+    /// all that time): the job would otherwise wait until that process
+    /// suspends, with this worker idle.
+    private func stealStuckRunNext(_ w: Worker, seen: [UInt64]) -> UnownedJob? {
+        for (i, v) in workers.enumerated() where v !== w {
+            guard v.runNextSlot.load(ordering: .relaxed) != 0,
+                  v.progress.load(ordering: .relaxed) == seen[i] else { continue }
+            if let job = v.takeRunNext() { return job }
+        }
+        return nil
+    }
+
     private func anyWork() -> Bool {
         if globalCount.load(ordering: .sequentiallyConsistent) > 0 { return true }
         for v in workers where v.queued.load(ordering: .sequentiallyConsistent) > 0 { return true }
@@ -298,10 +343,20 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
             // Nothing local: search (spinning) for a while.
             searching.add(1, ordering: .sequentiallyConsistent)
             var found: UnownedJob? = nil
-            for round in 0..<max(1, spinRounds) {
+            // Busy-poll, without sched_yield: on a loaded host each yield can
+            // give the core away for a whole time slice (measured: a run-next
+            // steal took 15-56 ms with yields, 1-5 ms without).
+            let spinEnd = monotonicNanos() &+ spinNanos
+            var round = 0
+            while true {
                 if let job = search(w) { found = job; break }
-                if round & 7 == 7 { sched_yield() }
+                round &+= 1
+                if round & 15 == 0 && monotonicNanos() >= spinEnd { break }
             }
+            // A run-next job whose owner has started nothing new since this
+            // worker's previous look (at least `stuckCheckNanos` ago).
+            if found == nil, let seen = w.seenProgress { found = stealStuckRunNext(w, seen: seen) }
+            w.seenProgress = nil
             let wasLast = searching.subtract(1, ordering: .sequentiallyConsistent).newValue == 0
             if let job = found {
                 // The last searcher that finds work wakes another, Go-style,
@@ -318,7 +373,20 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
                 parkedMask.bitwiseAnd(~bit, ordering: .sequentiallyConsistent)
                 continue
             }
-            while sem_wait(&w.semaphore) != 0 && errno == EINTR {}
+            if workers.contains(where: { $0 !== w && $0.runNextSlot.load(ordering: .relaxed) != 0 }) {
+                w.seenProgress = workers.map { $0.progress.load(ordering: .relaxed) }
+                // A job waits in someone's run-next slot, which no wake-up
+                // announces: look again in a while in case its owner is stuck.
+                var deadline = timespec()
+                clock_gettime(CLOCK_REALTIME, &deadline)
+                deadline.tv_nsec += Self.stuckCheckNanos
+                if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+                while sem_timedwait(&w.semaphore, &deadline) != 0 && errno == EINTR {}
+            } else {
+                deepParked.bitwiseOr(bit, ordering: .sequentiallyConsistent)
+                while sem_wait(&w.semaphore) != 0 && errno == EINTR {}
+                deepParked.bitwiseAnd(~bit, ordering: .sequentiallyConsistent)
+            }
             parkedMask.bitwiseAnd(~bit, ordering: .sequentiallyConsistent)
         }
         leave(w)
@@ -326,6 +394,8 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
 
     @inline(__always) private func run(_ job: UnownedJob, on w: Worker, _ executor: UnownedTaskExecutor) {
         w.current = unsafeBitCast(job, to: UnsafeRawPointer.self)
+        w.started &+= 1
+        w.progress.store(w.started, ordering: .relaxed)
         job.runSynchronously(on: executor)
         w.current = nil
     }
@@ -345,7 +415,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
                 defer { q.removeAll() }
                 return Array(q)
             })
-            if let rn = v.runNext { leftovers.append(rn); v.runNext = nil }
+            if let rn = v.takeRunNext() { leftovers.append(rn) }
         }
         for job in leftovers { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
     }

@@ -124,6 +124,38 @@ func stressFairness(seconds: Double) async throws -> Double {
     return worst
 }
 
+/// A process wakes another (which lands in its worker's run-next slot) and
+/// then computes for 100 ms without suspending: the woken process must not
+/// wait for it while the other core is idle. Returns the woken process's delay (ms).
+func stressStuckRunNext() async throws -> Double {
+    let node = Node(name: "stuck@localhost")
+    defer { node.shutdown() }
+    let delay = try await node.run { me -> Double in
+        let b = me.spawn { p in
+            _ = try await p.receive()
+            me.pid.send(.int(Int(now())))
+        }
+        try await Task.sleep(for: .milliseconds(5))
+        let a = me.spawn { p in
+            _ = try await p.receive()
+            b.send(.atom("wake"))
+            let end = now() + 100_000_000
+            var x: UInt64 = 1
+            while now() < end { x = x &* 6364136223846793005 &+ 1 }
+            if x == 42 { print("") }
+        }
+        try await Task.sleep(for: .milliseconds(5))
+        let t0 = now()
+        a.send(.atom("go"))
+        guard case .int(let woke) = try await me.receive() else { return -1 }
+        return Double(UInt64(woke) - t0) / 1e6
+    }
+    if node.schedulerThreads > 1 {
+        try check(delay < 90, "stuck run-next: the woken process waited \(delay) ms behind a busy one")
+    }
+    return delay
+}
+
 /// Many processes with receive timeouts and send_after, all at once.
 func stressTimers(processes: Int) async throws {
     let node = Node(name: "timers@localhost")
@@ -225,8 +257,9 @@ func stress(seconds: Double) async throws {
             try await stressKills(chains: 50, length: 20)
             let worst = try await stressFailFast { try await stressFairness(seconds: 0.5) }
             let par = try await stressParallel()
+            let stuck = try await stressStuckRunNext()
             let threads = threadCount()
-            print("stress round \(round): ok (fairness worst echo \((worst * 1000).rounded() / 1000) ms, two busy processes took \((par * 100).rounded() / 100)x one, threads \(threads), at start \(baseline))")
+            print("stress round \(round): ok (fairness worst echo \((worst * 1000).rounded() / 1000) ms, two busy processes took \((par * 100).rounded() / 100)x one, run-next behind a busy process waited \((stuck * 1000).rounded() / 1000) ms, threads \(threads), at start \(baseline))")
             fflush(nil)
         } while now() < end
         // Every node of every round was shut down: only the threads that

@@ -202,6 +202,10 @@ let args = Array(CommandLine.arguments.dropFirst())
 func intArg(_ i: Int, _ fallback: Int) -> Int { args.count > i ? Int(args[i]) ?? fallback : fallback }
 let which = args.first ?? "all"
 
+if which == "stress-stuck" {
+    for _ in 0..<intArg(1, 5) { print("run-next behind a busy process waited", try await stressStuckRunNext(), "ms") }
+    exit(0)
+}
 if which == "stress" {
     try await stress(seconds: Double(intArg(1, 20)))
     exit(0)
