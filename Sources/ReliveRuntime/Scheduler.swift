@@ -143,6 +143,13 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     private let deepParked = Atomic<UInt64>(0)
     private let searching = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    /// When stopping: the time (monotonic ns) after which workers leave even
+    /// if jobs remain; those go to Swift's global executor.
+    private let stopDeadline = Atomic<UInt64>(.max)
+    /// How long workers keep running the killed processes' unwinding after
+    /// ``shutdown()``. A killed process that never receives again (say, one
+    /// that only yields) would otherwise hold a worker for ever.
+    static let stopGraceNanos: UInt64 = 250_000_000
     private let liveWorkers: Atomic<Int>
     /// The worker running on the current thread (any scheduler's).
     private static let key: pthread_key_t = {
@@ -368,6 +375,9 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         outer: while true {
             if let job = next(w) {
                 run(job, on: w, executor)
+                if stopping.load(ordering: .relaxed) && monotonicNanos() > stopDeadline.load(ordering: .relaxed) {
+                    break outer
+                }
                 continue
             }
             // Nothing local: search (spinning) for a while.
@@ -455,6 +465,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// Idempotent.
     func shutdown() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        stopDeadline.store(monotonicNanos() &+ Self.stopGraceNanos, ordering: .relaxed)
         for w in workers { sem_post(&w.semaphore) }
         let me = currentWorker()
         for w in workers {

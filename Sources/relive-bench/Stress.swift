@@ -93,7 +93,14 @@ func stressOrdering(senders: Int, each: Int) async throws {
 /// and the yields must keep the probe's latency bounded.
 func stressFairness(seconds: Double) async throws -> Double {
     let node = Node(name: "fair@localhost")
-    defer { node.shutdown() }
+    defer {
+        // Its busy process never receives again, so it never notices it was
+        // killed: shutdown must still return promptly and free its threads.
+        let t0 = now()
+        node.shutdown()
+        let ms = Double(now() - t0) / 1e6
+        if ms > 2000 { print("stress: FAIL: shutdown with a yield-only process took \(ms) ms"); fflush(nil); exit(1) }
+    }
     let worst = try await node.run { me -> Double in
         for _ in 0..<2 {
             let a = me.spawn { p in
