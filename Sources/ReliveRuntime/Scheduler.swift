@@ -4,44 +4,83 @@ import Synchronization
 
 /// The node's own scheduler: a Swift `TaskExecutor` (SE-0417) with one worker
 /// thread per core. Every process task is started with it as its executor
-/// preference, so every resumption of a process (a message arriving, a timer
-/// firing, a yield) comes back here through ``enqueue(_:)``.
+/// preference (`Task.detached(executorPreference:)` in `Node.spawn`), so every
+/// resumption of a process (a message arriving, a timer firing, a yield)
+/// comes back here through ``enqueue(_:)``.
 ///
-/// Design (each choice measured with `relive-bench`, release, this 2-core VM;
-/// figures in BENCHMARKS.md and in the comments below):
+/// Design. Every choice was measured with `relive-bench` (release) on the
+/// 2-core VM, most of it while other builds kept the load at 3-8, so single
+/// figures swing by 2x; the comparisons below are medians of interleaved
+/// runs of the same binary with the knob switched by environment variable.
+/// The latest side-by-side figures against Erlang are in BENCHMARKS.md.
 ///
+/// - **Own executor vs Swift's default.** `RELIVE_SCHEDULER=default` keeps
+///   the default executor (for comparisons). Own vs default, 3 interleaved
+///   runs at load ~7: ping-pong 1336 vs 3106 ns per round trip, spawn until
+///   blocked 5.9 vs 9.7 µs, fan-out 3.3 vs 3.6 µs per process, casts within
+///   noise. At load ~2: ping-pong 786-861 vs 1378-1953 ns.
 /// - **Workers and run queues.** `RELIVE_SCHEDULERS` workers (default: number
 ///   of cores). Each has a FIFO run queue (a `Deque` behind a short lock, so
-///   that idle workers can steal from it) and a private *run-next* slot.
+///   that idle workers can steal from it) and a *run-next* slot. Hot paths
+///   reach the workers through `pool` without reference counting: the idle
+///   worker's retains of the others' objects were 23 % of the spawn
+///   benchmark's samples and bounced the busy worker's cache lines.
 /// - **Run next.** A job enqueued by the process running on a worker (the
 ///   receiver of a message it just sent, a child it just spawned) goes into
 ///   that worker's run-next slot and runs as soon as the current process
 ///   suspends, on the same thread, with no lock and no wake-up: the hand-off
 ///   that makes ping-pong cheap (Go's `runnext`, Tokio's LIFO slot). If the
 ///   slot was taken, its old occupant moves to the back of the run queue.
-/// - **Fairness.** After `runNextLimit` consecutive run-next hops the worker
-///   moves the run-next job to the back of its queue and takes the front, so
-///   two processes ping-ponging cannot starve the queue. Every
-///   `globalInterval` jobs a worker looks at the global queue first, so a
-///   worker with a long local queue still picks up injected work. A process
-///   that yields (`Task.yield()`, the receive reduction budget) enqueues
-///   itself; that goes to the back of the queue, never to run-next.
+///   Measured: ping-pong 1336 ns with it, 1993 ns without (`RELIVE_RUNNEXT=0`).
+/// - **Fairness.** After `runNextLimit` (64) consecutive run-next hops the
+///   worker moves the run-next job to the back of its queue and takes the
+///   front, so two processes ping-ponging cannot starve the queue (a probe
+///   echo beside two ping-ponging pairs and a yield-looping process: worst
+///   0.02-0.4 ms in `relive-bench stress`). A limit of 4 was not measurably
+///   different. Every `globalInterval` jobs a worker looks at the global
+///   queue first, so a worker with a long local queue still picks up
+///   injected work. A process that yields (`Task.yield()`, the receive
+///   reduction budget) enqueues itself; that goes to the back of the queue,
+///   never to run-next.
+/// - **A run-next job stuck behind a long-running process.** Nothing else
+///   announces a filled run-next slot (waking a worker on every hop would
+///   cost a futex wake per message), so: the first fill while every other
+///   worker sleeps for good wakes one; an idle worker that sees a filled slot
+///   elsewhere parks with a timeout (`stuckCheckNanos`, 0.5 ms) and takes the
+///   job if the slot's owner has started nothing new since it last looked.
+///   Measured: a process woken by one that then computes for 100 ms ran after
+///   0.7-10 ms (it waited the whole 100 ms before); two CPU-bound processes
+///   took 0.83-1.48x the time of one (1.9-2.15x before).
 /// - **Injection.** Jobs enqueued from threads that are not this scheduler's
 ///   workers (the timer thread, `main`, another node's workers) go to one
 ///   global queue, and an idle worker is woken.
 /// - **Stealing and waking.** When a job lands in a run queue while some
 ///   worker is parked and none is searching, one parked worker is woken; an
-///   idle worker takes from the global queue, then steals half of another
-///   worker's queue. So two busy processes use both cores.
-/// - **Parking.** An idle worker spins (searching) for a while, then parks on
-///   its own POSIX semaphore (a futex when contended, one atomic when not).
+///   idle worker takes a share of the global queue, then steals half of
+///   another worker's queue. So two busy processes use both cores.
+/// - **Parking.** An idle worker busy-polls the queues for `spinNanos`
+///   (`RELIVE_SPIN_US`, default 20 µs), then parks on its own POSIX semaphore
+///   (a futex when contended, one atomic when not). No `sched_yield` in the
+///   spin: on the loaded host each yield gave the core away for a whole time
+///   slice (the stuck-run-next steal above took 15-56 ms with yields).
+///   0, 20 and 100 µs of spinning were not distinguishable under the noise.
 ///   A parked worker is a bit in `parkedMask`; a Dekker-style re-check after
 ///   setting the bit prevents lost wake-ups.
 /// - **Shutdown.** ``shutdown()`` (called by `Node.shutdown()` after every
 ///   process was killed) lets workers run what is still queued (the killed
-///   processes unwinding), then they exit and are joined. A job enqueued after
-///   the last worker left goes to Swift's global executor, so no task is
-///   ever lost. A node may be created and shut down any number of times.
+///   processes unwinding) for up to `stopGraceNanos`, then they exit and are
+///   joined; what is left then (a killed process that never receives again,
+///   e.g. one that only yields) goes to Swift's global executor, as does any
+///   job enqueued after the last worker left, so no task is ever lost and no
+///   thread is left behind. A node may be created and shut down any number of
+///   times (`relive-bench stress` checks the thread count).
+///
+/// What the scheduler cannot remove: with a task executor preference, the
+/// Swift runtime looks the preference up under the task's status-record lock
+/// on every enqueue and on every `swift_task_switch` after a resumption
+/// (`AsyncTask::getPreferredTaskExecutor`), and every continuation adds and
+/// removes a status record. In a ping-pong profile that is 46 % of all
+/// samples (`withStatusRecordLock` 21 %, the mutex 17 %, the lookup 8 %).
 final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// Consecutive run-next hops before the queue gets a turn
     /// (`RELIVE_RUNNEXT`; 0 turns the run-next slot off).
