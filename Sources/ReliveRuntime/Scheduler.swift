@@ -104,6 +104,8 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         var ticks: UInt64 = 0
         var started: UInt64 = 0
         var startedAtIdle: UInt64 = 0
+        /// Whether the running job has put a job in the run-next slot.
+        var wokenThisRun = false
         /// Owner-only: the others' `progress` at this worker's last timed park.
         var seenProgress: [UInt64]? = nil
         /// Jobs started so far, for other workers to see progress.
@@ -116,7 +118,8 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         }
 
         /// Puts `job` in the slot; returns the job it displaced.
-        @inline(__always) func putRunNext(_ job: UnownedJob) -> UnownedJob? {
+        @inline(__always) func putRunNext(_ job: UnownedJob, wokenBy w: Worker) -> UnownedJob? {
+            w.wokenThisRun = true
             let old = runNextSlot.exchange(unsafeBitCast(job, to: UInt.self), ordering: .acquiringAndReleasing)
             return old == 0 ? nil : unsafeBitCast(old, to: UnownedJob.self)
         }
@@ -294,11 +297,14 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     @inline(__always) private func enqueueLocal(_ job: UnownedJob, on w: Worker) {
         do {
             let id = unsafeBitCast(job, to: UnsafeRawPointer.self)
-            if id == w.current || runNextLimit == 0 {
-                // The running process yields: to the back of the queue.
+            if id == w.current || runNextLimit == 0 || w.wokenThisRun {
+                // The running process yields (to the back of the queue), or
+                // it already woke another process in this run: it is a
+                // producer (a sender of many casts, a fan-out), so the ones it
+                // wakes go where an idle worker can take them at once.
                 w.push(job)
                 notify()
-            } else if let old = w.putRunNext(job) {
+            } else if let old = w.putRunNext(job, wokenBy: w) {
                 w.push(old)
                 notify()
             } else if deepParked.load(ordering: .relaxed) != 0 {
@@ -496,6 +502,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     @inline(__always) private func run(_ job: UnownedJob, on w: Worker, _ executor: UnownedTaskExecutor) {
         w.current = unsafeBitCast(job, to: UnsafeRawPointer.self)
         w.started &+= 1
+        w.wokenThisRun = false
         w.progress.store(w.started, ordering: .relaxed)
         job.runSynchronously(on: executor)
         w.current = nil
