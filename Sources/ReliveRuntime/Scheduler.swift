@@ -32,6 +32,10 @@ import Synchronization
 ///   that makes ping-pong cheap (Go's `runnext`, Tokio's LIFO slot). If the
 ///   slot was taken, its old occupant moves to the back of the run queue.
 ///   Measured: ping-pong 1336 ns with it, 1993 ns without (`RELIVE_RUNNEXT=0`).
+///   Only the first process a job wakes in one run takes the slot; the next
+///   ones go to the run queue, where an idle worker can take them at once (a
+///   sender of many casts, a fan-out: fan-out 1398-1615 vs 1674-1809 ns per
+///   process in interleaved runs).
 /// - **Fairness.** After `runNextLimit` (64) consecutive run-next hops the
 ///   worker moves the run-next job to the back of its queue and takes the
 ///   front, so two processes ping-ponging cannot starve the queue (a probe
@@ -58,12 +62,15 @@ import Synchronization
 ///   worker is parked and none is searching, one parked worker is woken; an
 ///   idle worker takes a share of the global queue, then steals half of
 ///   another worker's queue. So two busy processes use both cores.
-/// - **Parking.** An idle worker busy-polls the queues for `spinNanos`
-///   (`RELIVE_SPIN_US`, default 20 µs), then parks on its own POSIX semaphore
-///   (a futex when contended, one atomic when not). No `sched_yield` in the
-///   spin: on the loaded host each yield gave the core away for a whole time
-///   slice (the stuck-run-next steal above took 15-56 ms with yields).
-///   0, 20 and 100 µs of spinning were not distinguishable under the noise.
+/// - **Parking.** An idle worker that has just run something busy-polls the
+///   queues for `spinNanos` (`RELIVE_SPIN_US`, default 200 µs), then parks on
+///   its own POSIX semaphore (a futex when contended, one atomic when not).
+///   Spawning 100k: 3.1-4.4 µs per process with 20 µs of spin (the spawner
+///   kept paying `sem_post` wake-ups, 9 % of its profile), 2.3-2.8 with
+///   200 µs. After a timed check-up wake it does not spin. No `sched_yield`
+///   in the spin: on the loaded host each yield gave the core away for a
+///   whole time slice (the stuck-run-next steal above took 15-56 ms with
+///   yields). `tuneMalloc` sets a malloc top pad for the same benchmark.
 ///   A parked worker is a bit in `parkedMask`; a Dekker-style re-check after
 ///   setting the bit prevents lost wake-ups.
 /// - **Shutdown.** ``shutdown()`` (called by `Node.shutdown()` after every
@@ -81,6 +88,11 @@ import Synchronization
 /// (`AsyncTask::getPreferredTaskExecutor`), and every continuation adds and
 /// removes a status record. In a ping-pong profile that is 46 % of all
 /// samples (`withStatusRecordLock` 21 %, the mutex 17 %, the lookup 8 %).
+/// Installing the scheduler as the process-wide global executor instead
+/// (`swift_task_enqueueGlobal_hook`, process tasks without a preference) was
+/// tried: ping-pong 564-599 ns against 778-801 ns with the preference, on a
+/// quiet machine. It rests on underscored runtime hooks and was not tested
+/// beyond the benchmarks, so it is not used (see BENCHMARKS.md).
 final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// Consecutive run-next hops before the queue gets a turn
     /// (`RELIVE_RUNNEXT`; 0 turns the run-next slot off).
