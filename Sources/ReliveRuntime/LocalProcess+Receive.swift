@@ -20,7 +20,6 @@ extension LocalProcess {
         var token: UInt64 = 0
         defer { if let timer { _ = runtime.timers.cancel(timer) } }
         var waited = false
-        var mustPull = false
         while true {
             while scanned < queue.count {
                 if let value = try match(queue[scanned]) {
@@ -30,23 +29,6 @@ extension LocalProcess {
                 }
                 scanned += 1
             }
-            if timeout == nil && !mustPull {
-                // No timeout: move what arrived, or register as the waiter,
-                // under one lock (one lock per wait instead of two).
-                switch await pullOrWait() {
-                case .moved:
-                    continue
-                case .dead(let reason):
-                    throw ProcessExit(reason)
-                case .timedOut, .empty:
-                    // Woken: pull (with a plain lock) before waiting again.
-                    waited = true
-                    reductions = 0
-                    mustPull = true
-                    continue
-                }
-            }
-            mustPull = false
             switch pullInbox(token: token) {
             case .moved:
                 continue
@@ -55,7 +37,7 @@ extension LocalProcess {
             case .timedOut:
                 return nil
             case .empty:
-                if timeout == nil { continue }
+                break
             }
             if let timeout {
                 if timeout <= .zero { return nil }
@@ -93,31 +75,6 @@ extension LocalProcess {
             if token != 0 && s.timedOutToken == token { return .timedOut }
             return .empty
         }
-    }
-
-    /// Moves the inbox into the private queue if it holds anything (`.moved`),
-    /// reports a dead process (`.dead`), or else waits until woken (`.empty`).
-    private func pullOrWait() async -> Pull {
-        var outcome = Pull.empty
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let resumeNow = shared.withLock { s -> Bool in
-                if let reason = s.exitReason { outcome = .dead(reason); return true }
-                if !s.inbox.isEmpty {
-                    if queue.isEmpty {
-                        swap(&queue, &s.inbox)
-                    } else {
-                        queue.append(contentsOf: s.inbox)
-                        s.inbox.removeAll(keepingCapacity: true)
-                    }
-                    outcome = .moved
-                    return true
-                }
-                s.waiter = continuation
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-        return outcome
     }
 
     private func waitForMail(token: UInt64) async {
