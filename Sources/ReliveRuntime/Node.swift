@@ -24,6 +24,9 @@ public final class Node: Sendable {
     private let haltState = Mutex<(reason: Term?, waiters: [CheckedContinuation<Term, Never>])>((nil, []))
     let registry = Registry()
     let timers = TimerService()
+    /// The worker threads that run the processes (nil: Swift's default executor,
+    /// chosen with `RELIVE_SCHEDULER=default`).
+    let scheduler: Scheduler? = Scheduler.makeForNode()
     private let serials = Atomic<UInt64>(0)
     private let refs = Atomic<UInt64>(0)
     private let table = Mutex<[UInt64: LocalProcess]>([:])
@@ -122,7 +125,10 @@ public final class Node: Sendable {
         let all = table.withLock { Array($0.values) }
         for p in all { p.terminate(.atom(Atom.killed)) }
         timers.stop()
+        scheduler?.shutdown()
     }
+
+    deinit { scheduler?.shutdown() }
 
     /// A new reference, unique on this node incarnation.
     public func makeRef() -> Ref {
@@ -152,7 +158,7 @@ public final class Node: Sendable {
         } else {
             // Not detached: the new process inherits task-locals (e.g. the test
             // that spawned it), never actor isolation (spawn is nonisolated).
-            Task { await child.run(body) }
+            Task(executorPreference: scheduler) { await child.run(body) }
         }
         return Spawned(pid: child.pid, monitor: monitorRef)
     }

@@ -1,10 +1,5 @@
 // gen_server and plugin benchmarks (issues "Behaviours" and "Plugins").
 //
-//   relive-bench call N            genserver_call_rtt (host-compiled module)
-//   relive-bench gscast N SENDERS  genserver_cast_{S}sender_{throughput,send_phase,total}
-//   relive-bench plugin            plugin_load, plugin_first_call, plugin_genserver_call_rtt
-//   relive-bench plugin_memory K   plugin_retained_{rss,resident}_per_version
-//
 // The server is ../shared/anchors/erlang/anchors_srv.erl in Swift: it counts
 // casts to a target and tells the starter, and answers `ping` with `ok`.
 import Foundation
