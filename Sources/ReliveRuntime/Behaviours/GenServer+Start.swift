@@ -63,13 +63,15 @@ enum GenServerLoop {
     private static func loop(_ initial: any GenServerDriving, next initialNext: GenServerNext, parent: Pid,
                              process: LocalProcess) async throws {
         var core: any BehaviourCore = initial
+        // The same core as the protocol the loop drives; re-derived only when a
+        // system request swaps the core (a dynamic cast per message would cost
+        // more than the rest of the dispatch).
+        var server: any GenServerDriving = initial
         var system = SystemState(parent: parent)
         var next = initialNext
         var lastMessage: Term = .undefined
         let parentExit = Term.pid(parent)
         while true {
-            // The driving core: the system handler may have swapped it.
-            guard let server = core as? any GenServerDriving else { throw ProcessExit(.atom("bad_core")) }
             let step: GenServerStep
             do {
                 if case .continue(let term) = next, !system.suspended {
@@ -89,6 +91,10 @@ enum GenServerLoop {
                         // A system message does not cancel a pending timeout (as in OTP,
                         // which restarts it afterwards).
                         await system.handle(request, from: from, core: &core, process: process)
+                        if core !== server {
+                            guard let swapped = core as? any GenServerDriving else { throw ProcessExit(.atom("bad_core")) }
+                            server = swapped
+                        }
                         continue
                     }
                     if case .timeout = next { next = .none }
