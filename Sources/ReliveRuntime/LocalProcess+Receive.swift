@@ -3,7 +3,9 @@
 extension LocalProcess {
     /// Takes the oldest message, waiting for one.
     public func receive() async throws -> Term {
-        if dead.load(ordering: .acquiring) { throw ProcessExit(exitReason ?? .atom(Atom.killed)) }
+        // A killed process must not go on taking messages it had already
+        // pulled into its private queue (the inbox is checked under its lock).
+        if isDead() { try exitBecauseKilled() }
         if let message = queue.popFirst() {
             await spendReduction()
             return message
@@ -16,13 +18,13 @@ extension LocalProcess {
 
     /// Selective receive; see ``ProcessContext/receive(timeout:matching:)``.
     public func receive<T>(timeout: Duration?, matching match: (Term) throws -> T?) async throws -> T? {
+        if isDead() { try exitBecauseKilled() }
         var scanned = 0
         var timer: UInt64? = nil
         var token: UInt64 = 0
         defer { if let timer { _ = runtime.timers.cancel(timer) } }
         var waited = false
         while true {
-            if dead.load(ordering: .acquiring) { throw ProcessExit(exitReason ?? .atom(Atom.killed)) }
             while scanned < queue.count {
                 if let value = try match(queue[scanned]) {
                     queue.remove(at: scanned)
@@ -55,6 +57,15 @@ extension LocalProcess {
             waited = true
             reductions = 0
         }
+    }
+
+    @inline(never)
+    private func isDead() -> Bool { dead.load(ordering: .relaxed) }
+
+    /// Out of line so the receive paths stay small.
+    @inline(never)
+    private func exitBecauseKilled() throws -> Never {
+        throw ProcessExit(exitReason ?? .atom(Atom.killed))
     }
 
     private enum Pull {
