@@ -1,0 +1,7 @@
+{application, counter,
+ [{description, "A pool of counters (the example system)"},
+  {vsn, "2.0.0"},
+  {modules, [counter, counter_sup, counter_pool]},
+  {registered, [counter_pool]},
+  {applications, []},
+  {env, []}]}.
