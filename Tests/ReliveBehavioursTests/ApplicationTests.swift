@@ -150,7 +150,13 @@ struct FinishingApp: ApplicationBehaviour {
         try await node.run { p in
             try await node.applications.start("other", type: .permanent, from: p)
             try await node.applications.start("web", type: type, from: p)
-            let top = try #require(p.whereis("finisher"))
+            // The top process registers itself once it runs.
+            var registered = p.whereis("finisher")
+            for _ in 0..<1000 where registered == nil {
+                try await Task.sleep(for: .milliseconds(5))
+                registered = p.whereis("finisher")
+            }
+            let top = try #require(registered)
             if how == "kill" { p.exit(top, reason: .atom(Atom.kill)) } else { p.send(.atom("finish"), to: top) }
         }
         if haltsNode {
