@@ -60,75 +60,21 @@ enum GenServerLoop {
         }
     }
 
+    /// Runs the server until it ends: each core (one module version and its
+    /// state) serves messages until a system request swaps in another.
     private static func loop(_ initial: any GenServerDriving, next initialNext: GenServerNext, parent: Pid,
                              process: LocalProcess) async throws {
-        var core: any BehaviourCore = initial
-        // The same core as the protocol the loop drives; re-derived only when a
-        // system request swaps the core (a dynamic cast per message would cost
-        // more than the rest of the dispatch).
-        var server: any GenServerDriving = initial
+        var server = initial
         var system = SystemState(parent: parent)
         var next = initialNext
         var lastMessage: Term = .undefined
-        let parentExit = Term.pid(parent)
         while true {
-            let step: GenServerStep
-            do {
-                if case .continue(let term) = next, !system.suspended {
-                    next = .none
-                    lastMessage = .tuple([.atom("continue"), term])
-                    step = try await server.handleContinue(term, process: process)
-                } else {
-                    let message: Term
-                    if system.suspended {
-                        message = try await process.receive(timeout: nil) { SystemState.systemRequest($0) != nil ? $0 : nil } ?? .undefined
-                    } else if case .timeout(let after) = next {
-                        message = try await process.receive(timeout: after) { $0 } ?? GenServerLabels.timeout
-                    } else {
-                        message = try await process.receive()
-                    }
-                    if let (from, request) = SystemState.systemRequest(message) {
-                        // A system message does not cancel a pending timeout (as in OTP,
-                        // which restarts it afterwards).
-                        await system.handle(request, from: from, core: &core, process: process)
-                        if core !== server {
-                            guard let swapped = core as? any GenServerDriving else { throw ProcessExit(.atom("bad_core")) }
-                            server = swapped
-                        }
-                        continue
-                    }
-                    if case .timeout = next { next = .none }
-                    system.noteIn(message)
-                    if case .tuple(let e) = message, e.count == 3, e[0] == .atom(Atom.exit), e[1] == parentExit {
-                        // Our parent (supervisor) ended or told us to: terminate with its reason.
-                        step = .stop(e[2])
-                    } else {
-                        lastMessage = message
-                        step = try await server.handle(message, process: process, system: &system)
-                    }
-                }
-            } catch let exit as ProcessExit where !process.isAlive {
-                throw exit    // killed: no terminate, as in OTP
-            } catch {
-                let reason = ExitReason.from(error)
-                report(reason: reason, lastMessage: lastMessage, core: server, process: process)
-                await server.terminate(reason: reason, process: process)
-                throw ProcessExit(reason)
-            }
-            switch step {
-            case .next(let n):
-                next = n
-            case .stop(let reason):
-                if !ExitReason.isNormal(reason) {
-                    report(reason: reason, lastMessage: lastMessage, core: server, process: process)
-                }
-                await server.terminate(reason: reason, process: process)
-                throw ProcessExit(reason)
-            }
+            server = try await server.serve(system: &system, next: &next, lastMessage: &lastMessage,
+                                            parent: .pid(parent), process: process)
         }
     }
 
-    private static func report(reason: Term, lastMessage: Term, core: any BehaviourCore, process: LocalProcess) {
+    static func report(reason: Term, lastMessage: Term, core: any BehaviourCore, process: LocalProcess) {
         var metadata: Logger.Metadata = [
             "pid": "\(process.pid)", "module": "\(core.module)", "reason": "\(reason)",
             "last_message": "\(lastMessage)", "state": "\(core.formatStatus())",

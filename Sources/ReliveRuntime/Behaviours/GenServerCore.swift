@@ -37,36 +37,106 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
                          state: try callbacks.codeChange(oldVersion: oldVersion, state: state, extra: extra))
     }
 
-    /// Handles one ordinary message.
-    func handle(_ message: Term, process: LocalProcess, system: inout SystemState) async throws -> GenServerStep {
-        if case .tuple(let e) = message, e.count >= 2, case .atom(let label) = e[0] {
-            if label == GenServerLabels.call, e.count == 3, let from = CallFrom(e[1]) {
-                switch try await callbacks.handleCall(e[2], from: from, state: &state, process: process) {
-                case .reply(let reply, let next):
-                    from.reply(reply)
-                    system.noteOut(reply, to: from)
-                    return .next(next)
-                case .noreply(let next):
-                    return .next(next)
-                case .stop(let reason, let reply):
-                    if let reply {
-                        from.reply(reply)
-                        system.noteOut(reply, to: from)
+    /// The receive loop while this core runs (OTP's gen_server:loop/7):
+    /// dispatches calls, casts and other messages to the module, answers
+    /// system requests, and returns the core a system request swapped in
+    /// (a code change). Ends the process by throwing ``ProcessExit``.
+    ///
+    /// Generic over the module, so each message costs one receive and one
+    /// direct callback, with no existential dispatch or cast in between.
+    func serve(system: inout SystemState, next: inout GenServerNext, lastMessage: inout Term,
+               parent: Term, process: LocalProcess) async throws -> any GenServerDriving {
+        let context: any ProcessContext = process
+        let callLabel = GenServerLabels.call, castLabel = GenServerLabels.cast
+        let systemLabel = GenServerLabels.system, exitLabel = Atom.exit
+        while true {
+            let step: GenServerStep
+            do {
+                if case .continue(let term) = next, !system.suspended {
+                    next = .none
+                    lastMessage = .tuple([.atom("continue"), term])
+                    step = GenServerStep(try await callbacks.handleContinue(term, state: &state, process: context))
+                } else {
+                    let message: Term
+                    if system.suspended {
+                        message = try await process.receive(timeout: nil) { SystemState.systemRequest($0) != nil ? $0 : nil } ?? .undefined
+                    } else if case .timeout(let after) = next {
+                        message = try await process.receive(timeout: after) { $0 } ?? GenServerLabels.timeout
+                    } else {
+                        message = try await process.receive()
                     }
-                    return .stop(reason)
-                @unknown default:
-                    return .stop(.tuple([.atom("bad_return_value"), .atom("handle_call")]))
+                    var label: Atom? = nil
+                    var e: [Term] = []
+                    if case .tuple(let elements) = message, elements.count == 2 || elements.count == 3,
+                       case .atom(let first) = elements[0] {
+                        label = first
+                        e = elements
+                    }
+                    if label == systemLabel, e.count == 3, let from = CallFrom(e[1]) {
+                        // A system message does not cancel a pending timeout (as in OTP,
+                        // which restarts it afterwards).
+                        var core: any BehaviourCore = self
+                        await system.handle(e[2], from: from, core: &core, process: process)
+                        if core !== self {
+                            guard let swapped = core as? any GenServerDriving else { throw ProcessExit(.atom("bad_core")) }
+                            return swapped
+                        }
+                        continue
+                    }
+                    if case .timeout = next { next = .none }
+                    system.noteIn(message)
+                    lastMessage = message
+                    if label == exitLabel, e.count == 3, e[1] == parent {
+                        // Our parent (supervisor) ended or told us to: terminate with its reason.
+                        step = .stop(e[2])
+                    } else if label == callLabel, e.count == 3, let from = CallFrom(e[1]) {
+                        switch try await callbacks.handleCall(e[2], from: from, state: &state, process: context) {
+                        case .reply(let reply, let then):
+                            from.reply(reply)
+                            system.noteOut(reply, to: from)
+                            step = .next(then)
+                        case .noreply(let then):
+                            step = .next(then)
+                        case .stop(let reason, let reply):
+                            if let reply {
+                                from.reply(reply)
+                                system.noteOut(reply, to: from)
+                            }
+                            step = .stop(reason)
+                        @unknown default:
+                            step = .stop(.tuple([.atom("bad_return_value"), .atom("handle_call")]))
+                        }
+                    } else if label == castLabel, e.count == 2 {
+                        step = GenServerStep(try await callbacks.handleCast(e[1], state: &state, process: context))
+                    } else {
+                        step = GenServerStep(try await callbacks.handleInfo(message, state: &state, process: context))
+                    }
                 }
+            } catch let exit as ProcessExit where !process.isAlive {
+                throw exit    // killed: no terminate, as in OTP
+            } catch {
+                let reason = ExitReason.from(error)
+                GenServerLoop.report(reason: reason, lastMessage: lastMessage, core: self, process: process)
+                await terminate(reason: reason, process: process)
+                throw ProcessExit(reason)
             }
-            if label == GenServerLabels.cast, e.count == 2 {
-                return GenServerStep(try await callbacks.handleCast(e[1], state: &state, process: process))
-            }
+            try await apply(step, system: &system, next: &next, lastMessage: lastMessage, process: process)
         }
-        return GenServerStep(try await callbacks.handleInfo(message, state: &state, process: process))
     }
 
-    func handleContinue(_ term: Term, process: LocalProcess) async throws -> GenServerStep {
-        GenServerStep(try await callbacks.handleContinue(term, state: &state, process: process))
+    /// Carries out a callback's outcome: the next wait, or the server's end.
+    private func apply(_ step: GenServerStep, system: inout SystemState, next: inout GenServerNext,
+                       lastMessage: Term, process: LocalProcess) async throws {
+        switch step {
+        case .next(let then):
+            next = then
+        case .stop(let reason):
+            if !ExitReason.isNormal(reason) {
+                GenServerLoop.report(reason: reason, lastMessage: lastMessage, core: self, process: process)
+            }
+            await terminate(reason: reason, process: process)
+            throw ProcessExit(reason)
+        }
     }
 
     func terminate(reason: Term, process: LocalProcess) async {
@@ -89,6 +159,7 @@ enum GenServerStep {
 }
 
 enum GenServerLabels {
+    static let system: Atom = "system"
     static let call: Atom = "$gen_call"
     static let cast: Atom = "$gen_cast"
     static let timeout: Term = .atom(Atom.timeout)
@@ -96,8 +167,8 @@ enum GenServerLabels {
 
 /// The type-erased face of ``GenServerCore`` the loop drives.
 protocol GenServerDriving: BehaviourCore {
-    func handle(_ message: Term, process: LocalProcess, system: inout SystemState) async throws -> GenServerStep
-    func handleContinue(_ term: Term, process: LocalProcess) async throws -> GenServerStep
+    func serve(system: inout SystemState, next: inout GenServerNext, lastMessage: inout Term,
+               parent: Term, process: LocalProcess) async throws -> any GenServerDriving
     func terminate(reason: Term, process: LocalProcess) async
 }
 
