@@ -4,9 +4,7 @@
 /// by its kind: what a supervisor does with a `.module` child spec.
 enum BehaviourStarter {
     static func start(_ module: Atom, args: Term, name: Atom?, link: Bool, from starter: LocalProcess) async throws -> StartResult {
-        guard let loaded = starter.runtime.modules.current(module) else {
-            throw StartError(.tuple([.atom("undef"), .atom(module)]))
-        }
+        let loaded = try ProcLib.currentModule(module, of: starter)
         switch loaded.code {
         case .genServer:
             return try await GenServer.start(module, args: args, name: name, link: link, from: starter)

@@ -15,12 +15,8 @@ extension GenStatem {
     ///   `{bad_behaviour, …}`, the reason `init` stopped with, or the error it threw.
     public static func start(_ module: Atom, args: Term = .list([]), name: Atom? = nil, link: Bool = true,
                              timeout: Duration? = nil, from starter: LocalProcess) async throws -> StartResult {
-        guard let loaded = starter.runtime.modules.current(module) else {
-            throw StartError(.tuple([.atom("undef"), .atom(module)]))
-        }
-        guard case .genStatem(let callbacks) = loaded.code else {
-            throw StartError(.tuple([.atom("bad_behaviour"), .atom(module), .atom(loaded.code.kind.rawValue)]))
-        }
+        let loaded = try ProcLib.currentModule(module, of: starter)
+        guard case .genStatem(let callbacks) = loaded.code else { throw ProcLib.badBehaviour(loaded) }
         let parent = starter.pid
         return try await ProcLib.start(from: starter, link: link, timeout: timeout) { process, ack in
             try await GenStatemEngine.run(callbacks, module: loaded, args: args, name: name, parent: parent,

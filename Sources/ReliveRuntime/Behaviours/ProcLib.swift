@@ -14,6 +14,19 @@ enum ProcLib {
         func failed(_ reason: Term) { replyTo.send(.tuple([.ref(tag), .tuple([.atom(Atom.error), reason])])) }
     }
 
+    /// The current version of `module`, or `{undef, Module}`.
+    static func currentModule(_ module: Atom, of starter: LocalProcess) throws -> LoadedModule {
+        guard let loaded = starter.runtime.modules.current(module) else {
+            throw StartError(.tuple([.atom("undef"), .atom(module)]))
+        }
+        return loaded
+    }
+
+    /// `{bad_behaviour, Module, Kind}`: the module is not of the kind being started.
+    static func badBehaviour(_ module: LoadedModule) -> StartError {
+        StartError(.tuple([.atom("bad_behaviour"), .atom(module.name), .atom(module.code.kind.rawValue)]))
+    }
+
     /// Registers a starting behaviour process under `name`; when that fails,
     /// acks `{already_started, Pid}` (or the error) and ends the process
     /// normally, as OTP's gen does.
