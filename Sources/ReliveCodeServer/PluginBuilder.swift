@@ -36,10 +36,26 @@ public struct PluginBuilder: Sendable {
                                                  && FileManager.default.fileExists(atPath: $0 + "/Modules/ReliveKit.swiftmodule") }) else {
             throw PluginBuildError.kitNotFound(searched: candidates)
         }
+        // $SWIFTC, then the PATH, then the toolchain this process's Swift
+        // runtime came from (<toolchain>/usr/lib/swift/linux/libswiftCore.so).
         let path = environment["PATH", default: "/usr/bin"].split(separator: ":").map(String.init)
-        let compiler = environment["SWIFTC"] ?? path.map { $0 + "/swiftc" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        let compilers = path.map { $0 + "/swiftc" } + [Self.runtimeToolchainCompiler()].compactMap { $0 }
+        let compiler = environment["SWIFTC"] ?? compilers.first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let compiler else { throw PluginBuildError.compilerNotFound }
         return PluginBuilder(kitDirectory: kit, swiftc: compiler)
+    }
+
+    /// `<toolchain>/usr/bin/swiftc` for the toolchain whose `libswiftCore.so`
+    /// this process runs, from `/proc/self/maps`.
+    static func runtimeToolchainCompiler() -> String? {
+        guard let maps = FileHandle(forReadingAtPath: "/proc/self/maps")?.readDataToEndOfFile() else { return nil }
+        for line in String(decoding: maps, as: UTF8.self).split(separator: "\n") {
+            guard let path = line.split(separator: " ").last, path.hasSuffix("/lib/swift/linux/libswiftCore.so") else { continue }
+            let usr = URL(fileURLWithPath: String(path)).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent()
+            return usr.appendingPathComponent("bin/swiftc").path
+        }
+        return nil
     }
 
     /// The Swift module name of an application version: `counter` `2.0.0` →
