@@ -86,7 +86,7 @@ struct Recorder: GenEventHandler {
 
     func importState(_ term: Term) throws -> State {
         guard case .map(let m) = term, case .pid(let observer)? = m[.atom("observer")], let tag = m[.atom("tag")],
-              case .int(let count)? = m[.atom("count")] else { throw GenEventError.badState(term) }
+              case .int(let count)? = m[.atom("count")] else { throw BehaviourError.badState(term) }
         return State(observer: observer, tag: tag, count: count, note: m[.atom("note")] ?? .undefined)
     }
 }

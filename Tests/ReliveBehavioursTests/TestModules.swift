@@ -36,7 +36,7 @@ struct CounterV1: GenServerBehaviour {
 
     func importState(_ term: Term) throws -> Int {
         guard case .tuple(let e) = term, e.count == 2, e[0] == .atom("state"), case .int(let n) = e[1] else {
-            throw GenServerError.badState(term)
+            throw BehaviourError.badState(term)
         }
         return n
     }
@@ -71,7 +71,7 @@ struct CounterV2: GenServerBehaviour {
 
     func codeChange(oldVersion: Term, state: Term, extra: Term) throws -> State {
         if extra == .atom("refuse") { throw CounterError.refuse }
-        guard case .tuple(let e) = state, e.count == 2, case .int(let n) = e[1] else { throw GenServerError.badState(state) }
+        guard case .tuple(let e) = state, e.count == 2, case .int(let n) = e[1] else { throw BehaviourError.badState(state) }
         return State(count: n, history: [])
     }
 
@@ -80,7 +80,7 @@ struct CounterV2: GenServerBehaviour {
     }
 
     func importState(_ term: Term) throws -> State {
-        guard case .map(let m) = term, case .int(let n)? = m[.atom("count")] else { throw GenServerError.badState(term) }
+        guard case .map(let m) = term, case .int(let n)? = m[.atom("count")] else { throw BehaviourError.badState(term) }
         return State(count: n, history: [])
     }
 }

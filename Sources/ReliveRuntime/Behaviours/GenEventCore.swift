@@ -138,12 +138,12 @@ final class GenEventManagerCore: BehaviourCore, @unchecked Sendable {
     /// Takes `[{Module, Id, State}]`; each names an installed handler whose
     /// state it replaces (handlers not named keep theirs).
     func replacingState(with term: Term) throws -> any BehaviourCore {
-        guard let triples = term.listElements else { throw GenEventError.badState(term) }
+        guard let triples = term.listElements else { throw BehaviourError.badState(term) }
         var handlers = handlers
         for triple in triples {
-            guard case .tuple(let e) = triple, e.count == 3, case .atom(let module) = e[0] else { throw GenEventError.badState(triple) }
+            guard case .tuple(let e) = triple, e.count == 3, case .atom(let module) = e[0] else { throw BehaviourError.badState(triple) }
             let id = GenEventHandlerID(module, id: e[1] == .atom(Atom.false) ? nil : e[1])
-            guard let i = handlers.firstIndex(where: { $0.id == id }) else { throw GenEventError.badState(triple) }
+            guard let i = handlers.firstIndex(where: { $0.id == id }) else { throw BehaviourError.badState(triple) }
             handlers[i].handler = try handlers[i].handler.replacingState(with: e[2])
         }
         return GenEventManagerCore(handlers: handlers)

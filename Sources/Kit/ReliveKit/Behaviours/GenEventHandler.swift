@@ -47,7 +47,7 @@ public protocol GenEventHandler: Sendable {
 
 extension GenEventHandler {
     public func handleCall(_ request: Term, state: inout State, process: any ProcessContext) async throws -> GenEventCallResult {
-        throw GenEventError.unexpectedMessage(kind: "call", message: request)
+        throw BehaviourError.unexpectedMessage(kind: "call", message: request)
     }
 
     /// By default an unexpected message is ignored (OTP logs it).
@@ -128,18 +128,4 @@ public enum GenEventCallResult: Sendable {
     case swapHandler(reply: Term, args1: Term, handler: GenEventHandlerID, args2: Term)
     /// `{remove_handler, Reply}`.
     case removeHandler(reply: Term)
-}
-
-/// Errors a handler's default callbacks throw.
-public enum GenEventError: Error, Sendable, CustomStringConvertible {
-    case unexpectedMessage(kind: String, message: Term)
-    /// The state Term cannot be read by this version.
-    case badState(Term)
-
-    public var description: String {
-        switch self {
-        case .unexpectedMessage(let kind, let message): "unexpected \(kind) \(message)"
-        case .badState(let term): "cannot read state \(term)"
-        }
-    }
 }

@@ -61,7 +61,7 @@ public protocol GenServerBehaviour: Sendable {
 
 extension GenServerBehaviour {
     public func handleCast(_ request: Term, state: inout State, process: any ProcessContext) async throws -> GenServerResult {
-        throw GenServerError.unexpectedMessage(kind: "cast", message: request)
+        throw BehaviourError.unexpectedMessage(kind: "cast", message: request)
     }
 
     /// By default an unexpected message is ignored (OTP logs it).
@@ -71,7 +71,7 @@ extension GenServerBehaviour {
 
     public func handleContinue(_ continuation: Term, state: inout State,
                                process: any ProcessContext) async throws -> GenServerResult {
-        throw GenServerError.unexpectedMessage(kind: "continue", message: continuation)
+        throw BehaviourError.unexpectedMessage(kind: "continue", message: continuation)
     }
 
     public func terminate(reason: Term, state: State, process: any ProcessContext) async {}
@@ -88,20 +88,6 @@ extension GenServerBehaviour where State == Term {
     public func importState(_ term: Term) throws -> Term { term }
 }
 
-/// Errors a gen_server's default callbacks throw.
-public enum GenServerError: Error, Sendable, CustomStringConvertible {
-    /// A callback that the module does not implement received a message.
-    case unexpectedMessage(kind: String, message: Term)
-    /// The state Term cannot be read by this version.
-    case badState(Term)
-
-    public var description: String {
-        switch self {
-        case .unexpectedMessage(let kind, let message): "unexpected \(kind) \(message)"
-        case .badState(let term): "cannot read state \(term)"
-        }
-    }
-}
 
 extension GenServerBehaviour where State: Codable {
     /// Codable state crosses versions through ``TermEncoder``; a state that

@@ -3,32 +3,27 @@
 /// as in OTP; a gen_statem sees them as `{call, From}` and `cast` events.
 /// `start` lives in the runtime.
 public enum GenStatem {
-    static let callLabel: Atom = "$gen_call"
-    static let castLabel: Atom = "$gen_cast"
-
     /// `gen_statem:call/3`.
     /// - Parameter timeout: nil (the default, as OTP's `infinity`) waits for ever.
     /// - Throws: ``CallError``.
     public static func call(_ server: Pid, _ request: Term, timeout: Duration? = nil,
                             process: any ProcessContext) async throws -> Term {
-        try await GenericCall.call(server, label: callLabel, request: request, timeout: timeout, process: process)
+        try await GenServer.call(server, request, timeout: timeout, process: process)
     }
 
     /// `gen_statem:call/3` to a registered name.
     public static func call(_ server: Atom, _ request: Term, timeout: Duration? = nil,
                             process: any ProcessContext) async throws -> Term {
-        try await GenericCall.call(server, label: callLabel, request: request, timeout: timeout, process: process)
+        try await GenServer.call(server, request, timeout: timeout, process: process)
     }
 
     /// `gen_statem:cast/2`.
-    public static func cast(_ server: Pid, _ request: Term) {
-        server.send(.tuple([.atom(castLabel), request]))
-    }
+    public static func cast(_ server: Pid, _ request: Term) { GenServer.cast(server, request) }
 
     /// `gen_statem:cast/2` to a registered name; nothing happens when no
     /// process has the name.
     public static func cast(_ server: Atom, _ request: Term, process: any ProcessContext) {
-        process.whereis(server)?.send(.tuple([.atom(castLabel), request]))
+        GenServer.cast(server, request, process: process)
     }
 
     /// `gen_statem:reply/2`.
