@@ -57,12 +57,7 @@ final class GenEventManager {
 
     private func loop() async throws {
         while true {
-            let message: Term
-            if system.suspended {
-                message = try await process.receive(timeout: nil) { SystemState.systemRequest($0) != nil ? $0 : nil } ?? .undefined
-            } else {
-                message = try await process.receive()
-            }
+            let message = try await system.nextMessage(from: process)
             if let (from, request) = SystemState.systemRequest(message) {
                 await system.handle(request, from: from, core: &core, process: process)
                 syncModules()

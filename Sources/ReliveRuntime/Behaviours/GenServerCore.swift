@@ -57,6 +57,8 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
                     lastMessage = .tuple([.atom("continue"), term])
                     step = GenServerStep(try await callbacks.handleContinue(term, state: &state, process: context))
                 } else {
+                    // Inlined rather than SystemState.nextMessage: on this path
+                    // every extra async call is a measurable executor hop.
                     let message: Term
                     if system.suspended {
                         message = try await process.receive(timeout: nil) { SystemState.systemRequest($0) != nil ? $0 : nil } ?? .undefined

@@ -56,12 +56,7 @@ enum SupervisorLoop {
         let parentTerm = Term.pid(parent)
         while true {
             guard let sup = core as? SupervisorCore else { throw ProcessExit(.atom("bad_core")) }
-            let message: Term
-            if system.suspended {
-                message = try await process.receive(matching: { SystemState.systemRequest($0) != nil ? $0 : nil })
-            } else {
-                message = try await process.receive()
-            }
+            let message = try await system.nextMessage(from: process)
             if let (from, request) = SystemState.systemRequest(message) {
                 await system.handle(request, from: from, core: &core, process: process)
                 continue

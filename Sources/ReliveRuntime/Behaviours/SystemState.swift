@@ -28,6 +28,14 @@ struct SystemState {
         return (from, e[2])
     }
 
+    /// The next message for a behaviour's loop: any message, or, while
+    /// suspended, only a system request (the others wait in the mailbox, in
+    /// their order, until `resume`).
+    func nextMessage(from process: LocalProcess) async throws -> Term {
+        if suspended { return try await process.receive(matching: { Self.systemRequest($0) != nil ? $0 : nil }) }
+        return try await process.receive()
+    }
+
     /// Counts (and, when logging, records) a handled message.
     mutating func noteIn(_ message: Term) {
         messagesIn &+= 1
