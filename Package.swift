@@ -38,7 +38,10 @@ let package = Package(
         ),
         // Plugins: building them (swiftc against the kit), loading them
         // (dlopen, never unmapped), and the code server's module table.
-        .target(name: "ReliveCodeServer", dependencies: [kit, "ReliveRuntime"]),
+        .target(
+            name: "ReliveCodeServer",
+            dependencies: [kit, "ReliveRuntime", "ReliveSystem", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Erlang term files, the .app/.rel/.appup/relup/RELEASES/sys.config
         // models and the relup compiler.
         .target(name: "ReliveReleases", dependencies: [kit]),
@@ -51,12 +54,14 @@ let package = Package(
         .target(name: "CArchiveShim", dependencies: ["CArchive"]),
         // The one place for syscalls: errors with errno, operation and path;
         // atomic file writes; a test hook that makes any call fail.
-        .target(name: "ReliveSystem"),
+        .target(name: "CReliveSystem"),
+        .target(name: "ReliveSystem", dependencies: ["CReliveSystem"]),
         // Release bundles: deterministic, checksummed, signed tar.gz.
         .target(
             name: "ReliveBundles",
             dependencies: [
                 "CArchiveShim",
+                "ReliveSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -95,6 +100,7 @@ let package = Package(
             name: "ReliveBundlesTests",
             dependencies: [
                 "ReliveBundles",
+                "ReliveSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]

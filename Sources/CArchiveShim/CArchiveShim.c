@@ -16,11 +16,3 @@ unsigned int relive_archive_type_socket(void) { return (unsigned int)AE_IFSOCK; 
 void relive_archive_set_error(struct archive *archive, int error_number, const char *message) {
     archive_set_error(archive, error_number, "%s", message);
 }
-
-int relive_rename_noreplace(int from_dir, const char *from, int to_dir, const char *to) {
-    return renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE);
-}
-
-int relive_syncfs(int fd) {
-    return syncfs(fd);
-}

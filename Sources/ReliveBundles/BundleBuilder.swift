@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Glibc
+import ReliveSystem
 
 /// Builds a release bundle: a deterministic tar (gzip by default) holding a
 /// manifest, an optional Ed25519 signature of it, and the release's files.
@@ -67,6 +68,10 @@ public struct BundleBuilder {
     ///   source that changed while the bundle was written.
     @discardableResult
     public func build(to outputPath: String) throws -> BundleManifest {
+        try BundleError.mappingSystemErrors { try buildChecked(to: outputPath) }
+    }
+
+    private func buildChecked(to outputPath: String) throws -> BundleManifest {
         guard modificationTime >= 0, modificationTime <= 0o77777777777 else {
             throw BundleError.invalidInput(nil, "modification time \(modificationTime) is outside 0...8^11-1 (what ustar headers hold)")
         }
@@ -88,9 +93,9 @@ public struct BundleBuilder {
         let temporaryPath = try FileSystem.makeTemporaryFile(in: directory, prefix: ".relive-bundle-")
         var renamed = false
         defer { if !renamed { unlink(temporaryPath) } }
-        let output = try FileDescriptor.open(temporaryPath, flags: O_WRONLY | O_TRUNC | O_NOFOLLOW)
+        let output = try OpenFile.open(temporaryPath, flags: O_WRONLY | O_TRUNC | O_NOFOLLOW)
         // mkstemp makes 0600; a bundle is meant to be shared.
-        guard fchmod(output.rawValue, 0o644) == 0 else { throw SystemError.io("chmod", temporaryPath) }
+        try output.setPermissions(0o644)
         do {
             let writer = try ArchiveWriter(fileDescriptor: output.rawValue, compression: compression, compressionLevel: compressionLevel)
             try writeSmallFile(writer, path: BundleManifest.path, bytes: manifestBytes)
@@ -103,7 +108,7 @@ public struct BundleBuilder {
             throw BundleError(.io, entry: outputPath, "writing the archive failed: \(error)")
         }
         try output.sync()
-        guard rename(temporaryPath, outputPath) == 0 else { throw SystemError.io("rename into place", outputPath) }
+        try FileSystem.rename(temporaryPath, to: outputPath)
         renamed = true
         return manifest
     }
@@ -116,8 +121,7 @@ public struct BundleBuilder {
         entries.reserveCapacity(files.count)
         for file in files {
             let path = try BundlePath.validate(Array(file.path.utf8), isDirectory: false, kind: .invalidInput)
-            var info = stat()
-            guard stat(file.source, &info) == 0 else { throw SystemError.io("stat", file.source) }
+            let info = try FileSystem.status(file.source)
             guard FileSystem.isRegularFile(info) else {
                 throw BundleError.invalidInput(file.source, "not a regular file (for bundle path \(path))")
             }
@@ -160,7 +164,7 @@ public struct BundleBuilder {
             ))
             // Hash again while copying: the manifest must describe the bytes
             // actually written, even if a source changes under us.
-            let input = try FileDescriptor.open(source, flags: O_RDONLY)
+            let input = try OpenFile.open(source, flags: O_RDONLY)
             var hasher = SHA256()
             var written: Int64 = 0
             while true {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ReliveSystem
 
 extension BundleFile {
     /// Lists every regular file under `directory` as a bundle file at the
@@ -12,8 +13,11 @@ extension BundleFile {
     /// - Throws: ``BundleError``: I/O when the directory cannot be read,
     ///   invalid input naming the first file that cannot go into a bundle.
     public static func files(inDirectory directory: String) throws -> [BundleFile] {
-        var info = stat()
-        guard stat(directory, &info) == 0 else { throw SystemError.io("stat", directory) }
+        try BundleError.mappingSystemErrors { try listFiles(inDirectory: directory) }
+    }
+
+    private static func listFiles(inDirectory directory: String) throws -> [BundleFile] {
+        let info = try FileSystem.status(directory)
         guard FileSystem.isDirectory(info) else { throw BundleError.invalidInput(directory, "not a directory") }
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else {
             throw BundleError(.io, entry: directory, "cannot list the directory")
@@ -21,11 +25,11 @@ extension BundleFile {
         var result: [BundleFile] = []
         while let relative = enumerator.nextObject() as? String {
             let source = "\(directory)/\(relative)"
-            var linkInfo = stat()
-            guard lstat(source, &linkInfo) == 0 else { throw SystemError.io("lstat", source) }
+            guard let linkInfo = try FileSystem.linkStatus(source) else {
+                throw BundleError(.io, entry: source, "disappeared while the directory was listed")
+            }
             if FileSystem.isDirectory(linkInfo) { continue }
-            var targetInfo = stat()
-            guard stat(source, &targetInfo) == 0 else { throw SystemError.io("stat", source) }
+            let targetInfo = try FileSystem.status(source)
             guard FileSystem.isRegularFile(targetInfo) else {
                 throw BundleError.invalidInput(source, "neither a regular file nor a directory (links to directories, devices, FIFOs and sockets cannot go into a bundle)")
             }

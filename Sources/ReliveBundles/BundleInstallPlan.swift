@@ -1,5 +1,5 @@
 import Glibc
-import CArchiveShim
+import ReliveSystem
 
 /// How staged content moves into an install root: which paths are renamed
 /// in, which existing ones are left alone, and what clashes.
@@ -65,8 +65,9 @@ struct BundleInstallPlan {
             guard FileSystem.isRegularFile(existing) else {
                 throw BundleError.refused(child, "clashes with \(destination), which exists and is not a regular file")
             }
-            let staged = try FileSystem.hashFile(at: "\(stagingPath)/\(child)")
-            let installed = try FileSystem.hashFile(at: destination)
+            // Neither file may be a link or a FIFO by now: refuse rather than follow or hang.
+            let staged = try FileSystem.hashFile(at: "\(stagingPath)/\(child)", flags: O_NOFOLLOW | O_NONBLOCK)
+            let installed = try FileSystem.hashFile(at: destination, flags: O_NOFOLLOW | O_NONBLOCK)
             if staged == installed { continue }
             guard replaceable.contains(child) else {
                 throw BundleError.refused(child, "already installed at \(destination) with different content")
@@ -78,41 +79,55 @@ struct BundleInstallPlan {
     /// Performs the moves. On a failure, moves back what was moved and puts
     /// replaced files back, then throws; the root is as it was.
     ///
-    /// New paths are moved with RENAME_NOREPLACE, so something appearing in
-    /// the root since planning is never overwritten.
-    func execute(stagingPath: String, root: String) throws {
+    /// Every move is a rename of a name between opened directories, reached
+    /// from `staging` and `root` one component at a time with `O_NOFOLLOW`:
+    /// a directory of the root swapped for a symbolic link since planning is
+    /// refused (`ELOOP`), never followed. New paths are moved with
+    /// `RENAME_NOREPLACE`, so something appearing in the root since planning
+    /// is never overwritten.
+    /// - Throws: ``SystemError`` naming the failed call and path.
+    func execute(staging: OpenFile, root: OpenFile) throws {
         var done: [Move] = []
-        let backup = "\(stagingPath)/.replaced"
         do {
             for move in moves {
-                let from = "\(stagingPath)/\(move.path)"
-                let to = "\(root)/\(move.path)"
+                let (parent, name) = Self.split(move.path)
+                let from = try staging.openDirectoryAt(parent)
+                let to = try root.openDirectoryAt(parent)
+                var aside: OpenFile?
                 if move.replaces {
-                    let aside = "\(backup)/\(move.path)"
-                    try makeParents(of: aside)
-                    guard rename(to, aside) == 0 else { throw SystemError.io("move aside", to) }
+                    let backup = try staging.openDirectoryAt(Self.backup + "/" + parent, creating: 0o700)
+                    try OpenFile.rename(name, in: to, to: name, in: backup)
+                    aside = backup
                 }
-                guard relive_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to) == 0 else {
-                    let error = SystemError.io("move into place", to)
-                    if move.replaces { rename("\(backup)/\(move.path)", to) }
+                do {
+                    try OpenFile.renameNoReplace(name, in: from, to: name, in: to)
+                } catch {
+                    if let aside { try? OpenFile.rename(name, in: aside, to: name, in: to) }
                     throw error
                 }
                 done.append(move)
             }
         } catch {
+            // Best effort, by the same descriptor-relative walk: the error
+            // that stopped the install is what the caller must see.
             for move in done.reversed() {
-                let to = "\(root)/\(move.path)"
-                rename(to, "\(stagingPath)/\(move.path)")
-                if move.replaces { rename("\(backup)/\(move.path)", to) }
+                let (parent, name) = Self.split(move.path)
+                guard let from = try? staging.openDirectoryAt(parent), let to = try? root.openDirectoryAt(parent) else { continue }
+                try? OpenFile.rename(name, in: to, to: name, in: from)
+                if move.replaces, let aside = try? staging.openDirectoryAt(Self.backup + "/" + parent) {
+                    try? OpenFile.rename(name, in: aside, to: name, in: to)
+                }
             }
             throw error
         }
     }
 
-    private func makeParents(of path: String) throws {
-        let parent = FileSystem.parentDirectory(of: path)
-        if (try FileSystem.linkStatus(parent)) != nil { return }
-        try makeParents(of: parent)
-        guard mkdir(parent, 0o700) == 0 || errno == EEXIST else { throw SystemError.io("mkdir", parent) }
+    /// Where replaced files wait in the staging directory until success.
+    private static let backup = ".replaced"
+
+    /// `a/b/c` → (`a/b`, `c`); `c` → (``, `c`).
+    private static func split(_ path: String) -> (parent: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Glibc
+import ReliveSystem
 
 /// The key file format: one line of text, a type tag, one space, the raw
 /// 32-byte Ed25519 key in standard base64, a newline.
@@ -51,14 +52,26 @@ public enum BundleKeyFile {
 
     /// Reads and parses a secret key file.
     /// - Throws: ``BundleError``: I/O when unreadable, invalid input when malformed.
+    ///   A file readable or writable by group or others is refused (as ssh
+    ///   refuses such a private key): the key is no longer secret.
     public static func readSecretKey(at path: String) throws -> Curve25519.Signing.PrivateKey {
-        try parseSecretKey(readSmallText(at: path), source: path)
+        try BundleError.mappingSystemErrors {
+            // One descriptor for the mode check and the read: the file checked is the file read.
+            let file = try OpenFile.open(path, flags: O_RDONLY | O_NONBLOCK)
+            let mode = try file.status().st_mode
+            guard mode & 0o077 == 0 else {
+                throw BundleError.invalidInput(
+                    path, "secret key file has mode \(String(mode & 0o777, radix: 8)); it must not be accessible by group or others (chmod 600 \(path))"
+                )
+            }
+            return try parseSecretKey(String(decoding: FileSystem.readSmall(file, limit: 4096), as: UTF8.self), source: path)
+        }
     }
 
     /// Reads and parses a public key file.
     /// - Throws: ``BundleError``: I/O when unreadable, invalid input when malformed.
     public static func readPublicKey(at path: String) throws -> Curve25519.Signing.PublicKey {
-        try parsePublicKey(readSmallText(at: path), source: path)
+        try BundleError.mappingSystemErrors { try parsePublicKey(readSmallText(at: path), source: path) }
     }
 
     /// Generates a key pair and writes it: the secret key file with mode
@@ -69,6 +82,10 @@ public enum BundleKeyFile {
     ///   a secret key file already written is removed again.
     @discardableResult
     public static func writeNewKeyPair(secretKeyPath: String, publicKeyPath: String) throws -> Curve25519.Signing.PublicKey {
+        try BundleError.mappingSystemErrors { try writeKeyPair(secretKeyPath: secretKeyPath, publicKeyPath: publicKeyPath) }
+    }
+
+    private static func writeKeyPair(secretKeyPath: String, publicKeyPath: String) throws -> Curve25519.Signing.PublicKey {
         let key = Curve25519.Signing.PrivateKey()
         try writeExclusive(Array(render(key).utf8), to: secretKeyPath, mode: 0o600)
         do {
@@ -81,8 +98,8 @@ public enum BundleKeyFile {
     }
 
     private static func writeExclusive(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
-        let file = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
-        guard fchmod(file.rawValue, mode) == 0 else { throw SystemError.io("chmod", path) }
+        let file = try OpenFile.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
+        try file.setPermissions(mode)
         try file.writeAll(bytes)
         try file.sync()
     }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Glibc
+import ReliveSystem
 
 /// Reads a bundle from start to end, checking everything, in one pass.
 ///
@@ -31,7 +32,7 @@ struct BundleScanner {
     func scan(bundleAt path: String, sink: BundleContentSink?) throws -> BundleContents {
         // O_NONBLOCK: opening a FIFO named as a bundle must not hang (and
         // changes nothing for a regular file).
-        let file = try FileDescriptor.open(path, flags: O_RDONLY | O_NONBLOCK)
+        let file = try OpenFile.open(path, flags: O_RDONLY | O_NONBLOCK)
         guard FileSystem.isRegularFile(try file.status()) else {
             throw BundleError.invalidInput(path, "not a regular file")
         }

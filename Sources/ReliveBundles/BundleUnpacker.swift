@@ -1,4 +1,5 @@
 import Glibc
+import ReliveSystem
 
 /// Unpacks a bundle into an install root, safely: nothing is written into
 /// the root until the whole bundle has been read and verified.
@@ -22,6 +23,9 @@ public struct BundleUnpacker {
     /// a crash never leaves a renamed-in but empty file. On by default.
     public var synchronizes: Bool
 
+    /// Test hook: runs between planning the install and the first move.
+    var beforeMoves: (() throws -> Void)?
+
     public init(limits: BundleLimits = .standard, signaturePolicy: BundleSignaturePolicy = .ignore, synchronizes: Bool = true) {
         self.limits = limits
         self.signaturePolicy = signaturePolicy
@@ -33,9 +37,16 @@ public struct BundleUnpacker {
     /// - Returns: the verified contents.
     /// - Throws: ``BundleError``: refused for an unsafe, corrupt, tampered or
     ///   unsigned-where-required bundle or a clash with the root; I/O for
-    ///   system failures. The root is unchanged whenever this throws.
+    ///   system failures. The root is unchanged whenever this throws a
+    ///   ``BundleError``. ``BundleNotDurableError`` when everything was
+    ///   installed but the final flush failed: the files are in place (not
+    ///   a refusal), only their survival of a crash is not assured.
     @discardableResult
     public func unpack(bundleAt bundlePath: String, into root: String) throws -> BundleContents {
+        try BundleError.mappingSystemErrors { try unpackChecked(bundleAt: bundlePath, into: root) }
+    }
+
+    private func unpackChecked(bundleAt bundlePath: String, into root: String) throws -> BundleContents {
         var createdRoot = false
         if let existing = try FileSystem.linkStatus(root) {
             var followed = stat()
@@ -43,7 +54,7 @@ public struct BundleUnpacker {
                 throw BundleError.invalidInput(root, "install root exists and is not a directory")
             }
         } else {
-            guard mkdir(root, 0o755) == 0 else { throw SystemError.io("create install root", root) }
+            try FileSystem.makeDirectory(root, mode: 0o755)
             createdRoot = true
         }
         var staging: StagingDirectory?
@@ -70,9 +81,14 @@ public struct BundleUnpacker {
             stagedFiles: stagedFiles, stagingPath: stage.path, root: root,
             replaceable: ["releases/\(contents.releaseName).rel"]
         )
-        try plan.execute(stagingPath: stage.path, root: root)
-        if synchronizes { try stage.synchronize() }
+        try beforeMoves?()
+        try plan.execute(staging: stage.root, root: OpenFile.open(root, flags: O_RDONLY | O_DIRECTORY))
         succeeded = true
+        if synchronizes {
+            do { try stage.synchronize() } catch let error as SystemError {
+                throw BundleNotDurableError(contents: contents, root: root, cause: error)
+            }
+        }
         return contents
     }
 }

@@ -15,6 +15,8 @@ public struct BundleVerifier {
     /// - Throws: ``BundleError``: refused for any problem with the bundle,
     ///   I/O when it cannot be read.
     public func verify(bundleAt path: String) throws -> BundleContents {
-        try BundleScanner(limits: limits, signaturePolicy: signaturePolicy).scan(bundleAt: path, sink: nil)
+        try BundleError.mappingSystemErrors {
+            try BundleScanner(limits: limits, signaturePolicy: signaturePolicy).scan(bundleAt: path, sink: nil)
+        }
     }
 }

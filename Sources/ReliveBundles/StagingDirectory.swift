@@ -1,5 +1,5 @@
-import CArchiveShim
 import Glibc
+import ReliveSystem
 
 /// A fresh private directory that receives a bundle's content while it is
 /// read, written only through `openat` with `O_NOFOLLOW` and files created
@@ -9,18 +9,18 @@ import Glibc
 /// It does not remove itself: the unpacker owns its lifetime.
 final class StagingDirectory: BundleContentSink {
     let path: String
-    private let root: FileDescriptor
+    let root: OpenFile
     /// The most recently used directory: files arrive sorted, so consecutive
     /// files nearly always share it (and one cached descriptor cannot exhaust
     /// the process's descriptor table).
-    private var cachedDirectory: (path: String, handle: FileDescriptor)?
-    private var currentFile: FileDescriptor?
+    private var cachedDirectory: (path: String, handle: OpenFile)?
+    private var currentFile: OpenFile?
 
     /// Creates `<parent>/.relive-unpack-XXXXXX` (mode 0700).
     init(in parent: String) throws {
         path = try FileSystem.makeTemporaryDirectory(in: parent, prefix: ".relive-unpack-")
         do {
-            root = try FileDescriptor.open(path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+            root = try OpenFile.openDirectory(path)
         } catch {
             FileSystem.removeTree(path)
             throw error
@@ -41,7 +41,7 @@ final class StagingDirectory: BundleContentSink {
             name, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600, displayPath: "\(path)/\(entry.path)"
         )
         // Exact mode regardless of the umask.
-        guard fchmod(file.rawValue, entry.permissions) == 0 else { throw SystemError.io("chmod", file.path) }
+        try file.setPermissions(entry.permissions)
         currentFile = file
     }
 
@@ -64,27 +64,16 @@ final class StagingDirectory: BundleContentSink {
     /// Flushes everything written so far (the whole file system, in one call
     /// rather than one fsync per file).
     func synchronize() throws {
-        guard relive_syncfs(root.rawValue) == 0 else { throw SystemError.io("syncfs", path) }
+        try root.syncFileSystem()
     }
 
     /// Opens (creating as needed) a directory under the staging root, one
     /// component at a time without following links.
-    private func directory(_ relativePath: String) throws -> FileDescriptor {
+    private func directory(_ relativePath: String) throws -> OpenFile {
         if relativePath.isEmpty { return root }
         if let cachedDirectory, cachedDirectory.path == relativePath { return cachedDirectory.handle }
-        var handle = root
-        var walked = ""
-        for component in relativePath.split(separator: "/").map(String.init) {
-            walked = walked.isEmpty ? component : walked + "/" + component
-            let shown = "\(path)/\(walked)"
-            let created = mkdirat(handle.rawValue, component, 0o755) == 0
-            if !created && errno != EEXIST {
-                throw SystemError.io("mkdir", shown)
-            }
-            handle = try handle.openAt(component, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW, displayPath: shown)
-            // Exact mode regardless of the umask.
-            if created, fchmod(handle.rawValue, 0o755) != 0 { throw SystemError.io("chmod", shown) }
-        }
+        // One component at a time, O_NOFOLLOW, created with an exact 0755.
+        let handle = try root.openDirectoryAt(relativePath, creating: 0o755)
         cachedDirectory = (relativePath, handle)
         return handle
     }

@@ -14,8 +14,8 @@ public enum AtomicFile {
     /// - Throws: ``SystemError``; the old file (if any) is then untouched and
     ///   no temporary file is left behind.
     public static func write(_ bytes: [UInt8], to path: String, permissions: UInt32 = 0o644) throws(SystemError) {
-        let directory = parentDirectory(of: path)
-        let name = lastComponent(of: path)
+        let directory = FileSystem.parentDirectory(of: path)
+        let name = FileSystem.lastComponent(of: path)
         let temporary = directory + "/." + name + ".tmp-\(getpid())-\(nextSerial())"
         let fd = try syscall("open", path: temporary) {
             open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(permissions))
@@ -89,16 +89,6 @@ public enum AtomicFile {
             }
         }
         try outcome.get()
-    }
-
-    static func parentDirectory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
-    static func lastComponent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        return String(path[path.index(after: slash)...])
     }
 
     private static let serial = Mutex<UInt64>(0)

@@ -18,7 +18,11 @@ struct BundleKeygenCommand: ParsableCommand {
     func run() throws {
         try BundleExitStatus.run {
             try BundleKeyFile.writeNewKeyPair(secretKeyPath: secretKey, publicKeyPath: publicKey)
-            print("wrote \(secretKey) (secret) and \(publicKey) (public)")
+            print("""
+                wrote \(secretKey) (secret, mode 0600: keep it on the build machine, never copy it to a node)
+                wrote \(publicKey) (public: copy it to every node that must accept these bundles, and give it to \
+                `relive bundle verify --public-key` / `relive bundle unpack --public-key` there)
+                """)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Glibc
 @testable import ReliveBundles
+import ReliveSystem
 
 /// Hand-made archives for the refusal tests, written with the same
 /// libarchive writer the builder uses but with any entries at all.
@@ -20,7 +21,7 @@ struct CraftedArchive {
     /// Reads every entry (header and data) of an existing archive, so a
     /// test can alter one thing in a valid bundle and write it back.
     init(reading path: String) throws {
-        let input = try FileDescriptor.open(path, flags: O_RDONLY)
+        let input = try OpenFile.open(path, flags: O_RDONLY)
         let reader = try ArchiveReader(fileDescriptor: input.rawValue)
         var buffer = [UInt8](repeating: 0, count: 65536)
         while let header = try reader.nextHeader() {
@@ -66,7 +67,7 @@ struct CraftedArchive {
 
     /// Writes the archive to `path`.
     func write(to path: String, compression: BundleCompression = .gzip) throws {
-        let output = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+        let output = try OpenFile.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
         let writer = try ArchiveWriter(fileDescriptor: output.rawValue, compression: compression)
         for entry in entries {
             try writer.writeHeader(entry.header, sparseDataRegions: entry.sparseDataRegions)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ReliveBundles
+import ReliveSystem
 
 @Suite("Staging directory (the second wall)")
 struct StagingDirectoryTests {
@@ -17,11 +18,11 @@ struct StagingDirectoryTests {
         try FileManager.default.createDirectory(atPath: "\(staging.path)/releases", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: "\(staging.path)/releases/x", withDestinationPath: sandbox.url("outside/x"))
 
-        #expect(throws: BundleError.self) { try staging.makeDirectory("lib/a-1") }
-        #expect(throws: BundleError.self) {
+        #expect(throws: SystemError.self) { try staging.makeDirectory("lib/a-1") }
+        #expect(throws: SystemError.self) {
             try staging.beginFile(BundleManifestEntry(path: "lib/a-1/f", size: 1, sha256: "", isExecutable: false))
         }
-        #expect(throws: BundleError.self) {
+        #expect(throws: SystemError.self) {
             try staging.beginFile(BundleManifestEntry(path: "releases/x", size: 1, sha256: "", isExecutable: false))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.url("outside")).isEmpty)

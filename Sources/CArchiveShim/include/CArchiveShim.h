@@ -1,8 +1,7 @@
 // What Swift cannot take from <archive.h> / <archive_entry.h> directly:
 // the AE_IF* file-type macros (they carry a cast, so the importer skips
-// them) and the variadic archive_set_error. Also renameat2, which Glibc
-// hides from Swift (it needs _GNU_SOURCE) and which the safe unpack needs
-// for a rename that never replaces, and syncfs for the same reason.
+// them) and the variadic archive_set_error. (renameat2 and syncfs live in
+// ReliveSystem's CReliveSystem.)
 #ifndef RELIVE_CARCHIVE_SHIM_H
 #define RELIVE_CARCHIVE_SHIM_H
 
@@ -30,12 +29,5 @@ unsigned int relive_archive_type_socket(void);
 /// report an error on an archive without calling a variadic function.
 void relive_archive_set_error(struct archive *archive, int error_number, const char *message);
 
-/// renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE): a rename that
-/// fails with EEXIST instead of replacing an existing destination.
-/// Returns 0 or -1 with errno set, like renameat2.
-int relive_rename_noreplace(int from_dir, const char *from, int to_dir, const char *to);
-
-/// syncfs(fd): flushes the file system holding fd. Returns 0 or -1 with errno.
-int relive_syncfs(int fd);
 
 #endif
