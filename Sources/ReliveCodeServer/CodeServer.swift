@@ -1,6 +1,7 @@
 import Foundation
 import ReliveKit
 import ReliveRuntime
+import ReliveSystem
 import Synchronization
 
 /// Loads behaviour code from plugins into a node (OTP's code server).
@@ -22,6 +23,11 @@ public final class CodeServer: Sendable {
     public let node: Node
     private let loaded = Mutex<[String: LoadedPlugin]>([:])   // "app-vsn" → plugin
     private let images = Mutex<[String]>([])                   // every path ever dlopened
+    /// Every file any code server of this OS process dlopened, kept open for
+    /// good: the loader knows it as `/proc/self/fd/N` and answers a later
+    /// `dlopen` of that name with the object already loaded, so no N may be
+    /// reused (its image is never unmapped either).
+    private static let keptOpen = Mutex<[OpenFile]>([])
 
     public init(node: Node) { self.node = node }
 
@@ -30,29 +36,47 @@ public final class CodeServer: Sendable {
 
     /// Loads the plugin at `path` and makes its modules the current versions.
     ///
-    /// Checks, in order: the file exists and its name is `<app>-<vsn>.so`; it
-    /// is an ELF shared object; it loads; it exports the entry point; its
+    /// The file is opened once (see ``PluginFile``): its folder resolved, the
+    /// file itself opened with `O_NOFOLLOW`; it must be a regular file, it and
+    /// its folder owned by root or this node's user and writable by no one
+    /// else, and an ELF shared object. When `expectedSHA256` is given, the
+    /// content read from that descriptor must have that hash. `dlopen` then
+    /// loads that very descriptor (`/proc/self/fd/N`).
+    ///
+    /// Then: its name is `<app>-<vsn>.so`; it exports the entry point; its
     /// descriptor is a kit ``PluginDescriptor`` of this kit's ABI version,
     /// for the application and version its file name says; its module names
-    /// are valid and unique, not owned by another application, and each
-    /// module's code is of its declared kind. Then an old version still held
-    /// is purged as `purge` says, and all modules are registered at once.
-    /// - Throws: ``CodeServerError``; the node's modules are then unchanged.
+    /// are valid and unique, and each module's code is of its declared kind.
+    /// Finally, in one step under the code server's lock: it is not already
+    /// loaded, no module belongs to another application, a soft purge finds
+    /// no process on an old version — and only when all of that holds, old
+    /// versions are purged as `purge` says and all modules are registered.
+    /// - Parameter expectedSHA256: lowercase or uppercase hex SHA-256 the file
+    ///   must have (the verified manifest's), or nil.
+    /// - Throws: ``CodeServerError``; the node's modules, the loaded plugins
+    ///   and every process are then unchanged.
     @discardableResult
-    public func load(pluginAt path: String, purge: Purge = .soft) throws -> LoadedPlugin {
-        guard FileManager.default.fileExists(atPath: path) else { throw CodeServerError.missingFile(path) }
+    public func load(pluginAt path: String, purge: Purge = .soft, expectedSHA256: String? = nil) throws -> LoadedPlugin {
+        let plugin = try PluginFile(opening: path)
         guard let (app, vsn) = Self.parseFileName(path) else { throw CodeServerError.badFileName(path) }
+        if let expectedSHA256 {
+            let actual = try plugin.sha256()
+            guard actual == expectedSHA256.lowercased() else {
+                throw CodeServerError.hashMismatch(plugin.path, expected: expectedSHA256, actual: actual)
+            }
+        }
+        // Cheap early answer; the binding check is repeated in the commit step.
         if loaded.withLock({ $0["\(app)-\(vsn)"] != nil }) {
             throw CodeServerError.alreadyLoaded(application: app, version: vsn)
         }
-        guard Self.isELFSharedObject(path) else { throw CodeServerError.notAnELFSharedObject(path) }
 
         let library: DynamicLibrary
-        do { library = try DynamicLibrary(path: path) } catch {
+        do { library = try DynamicLibrary(opening: plugin.descriptorPath, shownAs: plugin.path) } catch {
             if case .openFailed(_, let message) = error { throw CodeServerError.loadFailed(path, message: message) }
             throw CodeServerError.loadFailed(path, message: "\(error)")
         }
-        images.withLock { $0.append(path) }
+        Self.keptOpen.withLock { $0.append(plugin.file) }
+        images.withLock { $0.append(plugin.path) }
         let descriptor: any PluginDescriptor
         do { descriptor = try library.descriptor() } catch {
             switch error {
@@ -77,25 +101,45 @@ public final class CodeServer: Sendable {
                 throw CodeServerError.badModuleName(path, module: module.name)
             }
             guard seen.insert(name).inserted else { throw CodeServerError.duplicateModule(path, module: module.name) }
-            if let owner = node.modules.current(name)?.application, owner != app {
-                throw CodeServerError.moduleOwnedByAnotherApplication(path, module: module.name, owner: owner)
-            }
             let code = module.make()
             guard code.kind == module.kind else {
                 throw CodeServerError.kindMismatch(path, module: module.name, declared: module.kind, actual: code.kind)
             }
             modules.append(LoadedModule(name: name, version: vsn, application: app, code: code))
         }
-        try purgeOld(of: modules.map(\.name), mode: purge)
-        do { try node.modules.load(modules) } catch {
-            if case .notPurged(let old) = error {
-                throw CodeServerError.oldCodeInUse(module: "\(old.name)", version: old.version, processes: node.modules.users(of: old))
+        let result = LoadedPlugin(application: app, version: vsn, path: path, modules: modules)
+        try commit(result, purge: purge)
+        return result
+    }
+
+    /// The one step that changes anything: checks, then purges and inserts,
+    /// all under the `loaded` lock, so two loads cannot interleave and nothing
+    /// is purged (no process killed) unless the insert is sure to succeed.
+    private func commit(_ plugin: LoadedPlugin, purge: Purge) throws {
+        let key = "\(plugin.application)-\(plugin.version)"
+        try loaded.withLock { (loaded: inout [String: LoadedPlugin]) throws in
+            guard loaded[key] == nil else {
+                throw CodeServerError.alreadyLoaded(application: plugin.application, version: plugin.version)
             }
-            throw error
+            for module in plugin.modules {
+                if let owner = node.modules.current(module.name)?.application, owner != plugin.application {
+                    throw CodeServerError.moduleOwnedByAnotherApplication(plugin.path, module: "\(module.name)", owner: owner)
+                }
+                if purge == .soft, let old = node.modules.old(module.name), case let users = node.modules.users(of: old), !users.isEmpty {
+                    throw CodeServerError.oldCodeInUse(module: "\(module.name)", version: old.version, processes: users)
+                }
+            }
+            // Everything is checked: from here the purge and the insert both
+            // succeed (every old version is dropped first, so `load` finds none).
+            for module in plugin.modules { try self.purge(module.name, mode: purge) }
+            do throws(ModuleTableError) { try node.modules.load(plugin.modules) } catch {
+                if case .notPurged(let old) = error {
+                    throw CodeServerError.oldCodeInUse(module: "\(old.name)", version: old.version, processes: node.modules.users(of: old))
+                }
+                throw error
+            }
+            loaded[key] = plugin
         }
-        let plugin = LoadedPlugin(application: app, version: vsn, path: path, modules: modules)
-        loaded.withLock { $0["\(app)-\(vsn)"] = plugin }
-        return plugin
     }
 
     /// Undoes ``load(pluginAt:purge:)`` of `plugin`: its modules' previous
@@ -117,18 +161,6 @@ public final class CodeServer: Sendable {
             }
             throw error
         }
-    }
-
-    /// Checks every old version first, so a refused soft purge changes nothing.
-    private func purgeOld(of names: [Atom], mode: Purge) throws {
-        if mode == .soft {
-            for name in names {
-                if let old = node.modules.old(name), case let users = node.modules.users(of: old), !users.isEmpty {
-                    throw CodeServerError.oldCodeInUse(module: "\(name)", version: old.version, processes: users)
-                }
-            }
-        }
-        for name in names { try purge(name, mode: mode) }
     }
 
     /// Plugin images mapped into this OS process (they are never unmapped),
@@ -163,17 +195,5 @@ public final class CodeServer: Sendable {
         let app = String(stem[..<dash]), vsn = String(stem[stem.index(after: dash)...])
         guard !app.isEmpty, !vsn.isEmpty else { return nil }
         return (app, vsn)
-    }
-
-    /// True for an ELF file of type ET_DYN.
-    static func isELFSharedObject(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        guard let header = try? handle.read(upToCount: 18), header.count == 18 else { return false }
-        let bytes = [UInt8](header)
-        guard bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46 else { return false }
-        let littleEndian = bytes[5] == 1
-        let type = littleEndian ? UInt16(bytes[16]) | UInt16(bytes[17]) << 8 : UInt16(bytes[17]) | UInt16(bytes[16]) << 8
-        return type == 3   // ET_DYN
     }
 }

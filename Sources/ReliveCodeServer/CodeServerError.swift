@@ -1,5 +1,6 @@
 import ReliveKit
 import ReliveRuntime
+import ReliveSystem
 
 /// Why the code server refused a plugin or a purge. Each case names the file
 /// or module at fault; after any of them the running system is unchanged.
@@ -7,6 +8,12 @@ public enum CodeServerError: Error, CustomStringConvertible {
     case missingFile(String)
     case badFileName(String)
     case notAnELFSharedObject(String)
+    /// The file or its folder could be changed by someone else, or it is a link.
+    case unsafeFile(String, reason: String)
+    /// A system call on the file failed.
+    case unreadable(String, SystemError)
+    /// The file's SHA-256 is not the one expected (from a verified manifest).
+    case hashMismatch(String, expected: String, actual: String)
     case loadFailed(String, message: String)
     case missingEntryPoint(String)
     case notADescriptor(String, type: String)
@@ -25,6 +32,10 @@ public enum CodeServerError: Error, CustomStringConvertible {
         case .missingFile(let path): "\(path): no such file"
         case .badFileName(let path): "\(path): a plugin's file name must be <app>-<vsn>.so"
         case .notAnELFSharedObject(let path): "\(path): not an ELF shared object"
+        case .unsafeFile(let path, let reason): "\(path): refused: \(reason)"
+        case .unreadable(let path, let error): "\(path): \(error)"
+        case .hashMismatch(let path, let expected, let actual):
+            "\(path): SHA-256 is \(actual) but the verified manifest says \(expected); refused"
         case .loadFailed(let path, let message): "\(path): dlopen failed: \(message)"
         case .missingEntryPoint(let path): "\(path): no entry point \(PluginEntryPoint.symbol)"
         case .notADescriptor(let path, let type):

@@ -16,8 +16,15 @@ public struct DynamicLibrary: @unchecked Sendable {
     /// - Throws: ``DynamicLibraryError/openFailed(path:message:)`` with the
     ///   loader's message (missing file, not an ELF object, missing dependency…).
     public init(path: String) throws(DynamicLibraryError) {
+        try self.init(opening: path, shownAs: path)
+    }
+
+    /// Opens the shared object at `loaderPath` (for instance `/proc/self/fd/N`,
+    /// a descriptor already checked) and names it `path` in errors.
+    /// - Throws: ``DynamicLibraryError/openFailed(path:message:)``.
+    public init(opening loaderPath: String, shownAs path: String) throws(DynamicLibraryError) {
         _ = dlerror()
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+        guard let handle = dlopen(loaderPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             throw .openFailed(path: path, message: Self.lastError())
         }
         self.path = path

@@ -114,9 +114,12 @@ import Testing
     }
 
     @Test func notAnELFSharedObject() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("text-\(getpid())-1.so").path
+        // In a private folder: /tmp itself is world-writable, which is refused first.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("text-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let path = folder + "/text-1.so"
         try "not a library".write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let error = try refusal(path)
         guard case .notAnELFSharedObject? = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(error?.description.contains("not an ELF shared object") == true)
