@@ -33,6 +33,21 @@ struct MaliciousArchiveTests {
         #expect(verifyError == error)
     }
 
+    @Test("a real compression bomb (honest headers and manifest) is a few KiB on disk and refused before its data is decompressed")
+    func compressionBomb() throws {
+        let sandbox = try TemporaryDirectory()
+        try MaliciousCase.compressionBomb.archive.write(to: sandbox.url("bomb.tar.gz"))
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: sandbox.url("bomb.tar.gz"))[.size] as? Int)
+        #expect(size < 200_000, "\(size) bytes")
+        // Over the limits only together: 24 MiB against a 16 MiB total.
+        let limits = BundleLimits(maximumTotalBytes: 16 << 20, maximumEntryBytes: 8 << 20)
+        let error = try #require(throws: BundleError.self) {
+            try BundleUnpacker(limits: limits).unpack(bundleAt: sandbox.url("bomb.tar.gz"), into: sandbox.url("root"))
+        }
+        #expect(error.message.contains("total limit"), "\(error)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.url("root")))
+    }
+
     @Test("the 1 GiB sparse bomb is refused by the default limits too when its manifest promises more than a file may hold")
     func defaultLimits() throws {
         let sandbox = try TemporaryDirectory()

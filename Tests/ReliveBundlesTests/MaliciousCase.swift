@@ -8,7 +8,7 @@ enum MaliciousCase: String, CaseIterable, Sendable, CustomStringConvertible {
     case duplicateFile, duplicateDirectory, unlistedFile, missingFile, unneededDirectory
     case manifestNotFirst, noManifest, emptyArchive, manifestTwice, garbledManifest, unsortedManifest
     case hashMismatch, sizeMismatch, modeMismatch
-    case bombPromisedByManifest, bombHiddenBehindSmallManifest
+    case bombPromisedByManifest, bombHiddenBehindSmallManifest, compressionBomb
 
     var description: String { rawValue }
 
@@ -90,6 +90,13 @@ enum MaliciousCase: String, CaseIterable, Sendable, CustomStringConvertible {
             return CraftedArchive(entries: [CraftedArchive.manifest(text: text), Self.sparseBomb("lib/a-1/big")])
         case .bombHiddenBehindSmallManifest:
             return CraftedArchive(entries: [CraftedArchive.manifest(files: [("lib/a-1/big", [1, 2, 3], false)]), Self.sparseBomb("lib/a-1/big")])
+        case .compressionBomb:
+            // A real one: 24 MiB of zeros that gzip squeezes into a few KiB, with
+            // honest headers and an honest manifest; each file is within the
+            // per-file limit, together they are over the total.
+            let zeros = [UInt8](repeating: 0, count: 8 << 20)
+            let files = (1...3).map { ("lib/a-1/zeros\($0)", zeros, false) }
+            return CraftedArchive(entries: [CraftedArchive.manifest(files: files)] + files.map { CraftedArchive.file($0.0, $0.1) })
         }
     }
 
@@ -125,6 +132,7 @@ enum MaliciousCase: String, CaseIterable, Sendable, CustomStringConvertible {
         case .modeMismatch: (Self.okPath, "does not match the manifest's 0644")
         case .bombPromisedByManifest: ("lib/a-1/big", "per-file limit")
         case .bombHiddenBehindSmallManifest: ("lib/a-1/big", "header says 1073741824 bytes")
+        case .compressionBomb: ("MANIFEST", "add up to more than the total limit")
         }
     }
 }
