@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // The process runtime: schedulers, processes, mailboxes, links, monitors,
@@ -55,7 +56,7 @@ let package = Package(
         // The one place for syscalls: errors with errno, operation and path;
         // atomic file writes; a test hook that makes any call fail.
         .target(name: "CReliveSystem"),
-        .target(name: "ReliveSystem", dependencies: ["CReliveSystem"]),
+        .target(name: "ReliveSystem", dependencies: ["CReliveSystem", .product(name: "SystemPackage", package: "swift-system")]),
         // Release bundles: deterministic, checksummed, signed tar.gz.
         .target(
             name: "ReliveBundles",

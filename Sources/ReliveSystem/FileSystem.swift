@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SystemPackage
 
 /// Path-level helpers of the system layer.
 public enum FileSystem {
@@ -77,13 +78,12 @@ public enum FileSystem {
 
     /// The directory part of a path ("." when there is none).
     public static func parentDirectory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        let parent = FilePath(path).removingLastComponent().string
+        return parent.isEmpty ? "." : parent
     }
 
     /// The last component of a path.
     public static func lastComponent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        return String(path[path.index(after: slash)...])
+        FilePath(path).lastComponent?.string ?? ""
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 /// A failed system call: what was done, on what, and the `errno` it set.
 ///
@@ -18,11 +19,11 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
         self.errno = errno
     }
 
+    /// The `errno` as swift-system's `Errno`.
+    public var code: Errno { Errno(rawValue: errno) }
+
     /// The C library's text for ``errno``.
-    public var message: String {
-        guard let text = strerror(errno) else { return "unknown error" }
-        return String(cString: text)
-    }
+    public var message: String { code.description }
 
     public var description: String {
         "\(operation)\(path.map { " \($0)" } ?? ""): \(message) (errno \(errno))"
