@@ -148,4 +148,29 @@ import Testing
             p.demonitor(monitor)
         }
     }
+
+    @Test func concurrentLoadsOfOnePluginLoadItOnce() async throws {
+        let (folder, file) = try Self.privateCopy(of: try await Self.fixture("1"), named: "three-1.so")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let node = Node(name: "check-race@test")
+        defer { node.shutdown() }
+        let code = CodeServer(node: node)
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    do { try code.load(pluginAt: file); return "loaded" } catch let error as CodeServerError {
+                        if case .alreadyLoaded = error { return "already" }
+                        return "\(error)"
+                    } catch { return "\(error)" }
+                }
+            }
+            var all: [String] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        #expect(outcomes.filter { $0 == "loaded" }.count == 1, "\(outcomes)")
+        #expect(outcomes.filter { $0 == "already" }.count == 7, "\(outcomes)")
+        #expect(code.plugins.count == 1)
+        #expect(node.modules.old("three") == nil)
+    }
 }
