@@ -21,7 +21,13 @@ import Testing
     static func randomTerm(_ rng: inout Random, depth: Int) -> Term {
         let leaf = depth >= 4 || Int.random(in: 0..<3, using: &rng) == 0
         switch Int.random(in: 0..<(leaf ? 5 : 9), using: &rng) {
-        case 0: return .int(Int.random(in: Int.min + 1 ... Int.max, using: &rng) >> Int.random(in: 0...63, using: &rng))
+        case 0:
+            // The full range, with the edges (Int.min's magnitude is 2^63) as likely as any shift.
+            switch Int.random(in: 0..<8, using: &rng) {
+            case 0: return .int(.min)
+            case 1: return .int(.max)
+            default: return .int(Int.random(in: .min ... .max, using: &rng) >> Int.random(in: 0...63, using: &rng))
+            }
         case 1: return .float(Double.random(in: -1e6...1e6, using: &rng) * pow10(Int.random(in: -20...20, using: &rng)))
         case 2: return .atom(randomAtom(&rng))
         case 3: return .string(randomString(&rng))
