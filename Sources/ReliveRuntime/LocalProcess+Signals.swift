@@ -29,7 +29,8 @@ extension LocalProcess {
         if trapping {
             deliver(Self.exitMessage(from: pid, reason: .atom(Atom.noproc)))
         } else {
-            terminate(.atom(Atom.noproc))
+            // OTP raises a `noproc` error in the caller: not an exit signal, so a
+            // process that catches it goes on (uncaught, it ends the process).
             throw ProcessExit(.atom(Atom.noproc))
         }
     }
@@ -150,22 +151,26 @@ extension LocalProcess {
             var monitoring: [(ref: Ref, target: LocalProcess)]
             var name: Atom?
             var waiter: UnsafeContinuation<Void, Never>?
+            var onExit: (@Sendable (Term) -> Void)?
         }
         let leftovers = shared.withLock { s -> Leftovers? in
             guard s.exitReason == nil else { return nil }
             s.exitReason = reason
             defer {
                 s.links = []; s.monitoredBy = []; s.monitoring = []
-                s.inbox = []; s.waiter = nil
+                s.inbox = []; s.waiter = nil; s.onExit = nil
             }
             return Leftovers(links: s.links, monitoredBy: s.monitoredBy, monitoring: s.monitoring,
-                             name: s.registeredName, waiter: s.waiter)
+                             name: s.registeredName, waiter: s.waiter, onExit: s.onExit)
         }
         guard let leftovers else { return nil }
         dead.store(true, ordering: .releasing)
         leftovers.waiter?.resume()
         let me = pid
         if let name = leftovers.name { runtime.registry.remove(name, ifOwnedBy: self) }
+        // The crash report goes out before any 'DOWN' or exit signal: whoever
+        // learns of the end can already see the report (OTP's proc_lib order).
+        runtime.processEnded(self, reason: reason, name: leftovers.name)
         for (ref, watcher) in leftovers.monitoredBy {
             let stillWatching = watcher.shared.withLock { s in
                 guard let i = s.monitoring.firstIndex(where: { $0.ref == ref }) else { return false }
@@ -177,7 +182,7 @@ extension LocalProcess {
         for (ref, target) in leftovers.monitoring {
             target.shared.withLock { s in s.monitoredBy.removeAll { $0.ref == ref } }
         }
-        runtime.processEnded(self, reason: reason, name: leftovers.name)
+        leftovers.onExit?(reason)
         return leftovers.links
     }
 
