@@ -76,27 +76,28 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
                         label = first
                         e = elements
                     }
+                    // sys:terminate / gen_server:stop: ends the server like its parent's exit.
+                    var terminateRequest: Term? = nil
                     if label == systemLabel, e.count == 3, let from = CallFrom(e[1]) {
-                        if let reason = SystemState.terminateRequest(e[2]) {
-                            // sys:terminate / gen_server:stop: terminate(Reason), then exit.
-                            lastMessage = message
-                            try await apply(.stop(reason), system: &system, next: &next,
-                                            lastMessage: lastMessage, process: process)
+                        terminateRequest = SystemState.terminateRequest(e[2])
+                        if terminateRequest == nil {
+                            // A system message does not cancel a pending timeout (as in OTP,
+                            // which restarts it afterwards).
+                            var core: any BehaviourCore = self
+                            await system.handle(e[2], from: from, core: &core, process: process)
+                            if core !== self {
+                                guard let swapped = core as? any GenServerDriving else { throw ProcessExit(.atom("bad_core")) }
+                                return swapped
+                            }
+                            continue
                         }
-                        // A system message does not cancel a pending timeout (as in OTP,
-                        // which restarts it afterwards).
-                        var core: any BehaviourCore = self
-                        await system.handle(e[2], from: from, core: &core, process: process)
-                        if core !== self {
-                            guard let swapped = core as? any GenServerDriving else { throw ProcessExit(.atom("bad_core")) }
-                            return swapped
-                        }
-                        continue
                     }
                     if case .timeout = next { next = .none }
                     system.noteIn(message)
                     lastMessage = message
-                    if label == exitLabel, e.count == 3, e[1] == parent {
+                    if let reason = terminateRequest {
+                        step = .stop(reason)
+                    } else if label == exitLabel, e.count == 3, e[1] == parent {
                         // Our parent (supervisor) ended or told us to: terminate with its reason.
                         step = .stop(e[2])
                     } else if label == callLabel, e.count == 3, let from = CallFrom(e[1]) {

@@ -1,0 +1,118 @@
+import ReliveKit
+import ReliveRuntime
+import Testing
+
+/// Behaviour details where Relive follows OTP 25 as seen in real Erlang.
+@Suite struct OTPParityTests {
+    func makeNode() throws -> Node {
+        let node = Node(name: "otp@test")
+        try node.modules.load(LoadedModule(name: "worker", version: "1", code: .genServer(ObservedWorker())))
+        try node.modules.load(LoadedModule(name: "sup", version: "1", code: .supervisor(TestSupervisor())))
+        return node
+    }
+
+    /// The oldest `{started|stopped, …}` event sent to the observer.
+    func event(_ p: LocalProcess) async throws -> Term? {
+        try await p.receive(timeout: .seconds(5)) { m -> Term? in
+            guard case .tuple(let e) = m, e.count == 3, e[0] == .atom("started") || e[0] == .atom("stopped") else { return nil }
+            return e[0] == .atom("started") ? .tuple(e[0], e[1]) : m
+        }
+    }
+
+    /// `{stop, Reason, Reply, State}`: terminate runs first and the reply is
+    /// sent after it, so the caller never acts before the server cleaned up.
+    @Test func stopReplyIsSentAfterTerminate() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        let (reply, first) = try await node.run { p in
+            try p.register("observer")
+            p.trapExit = true
+            let w = try #require(try await GenServer.start("worker", args: [.atom("w")], from: p).pid)
+            _ = try await event(p)                                     // started
+            let reply = try await GenServer.call(w, .atom("crash"), process: p)
+            // The server sent "stopped" (from terminate) before or after the
+            // reply; one sender's messages arrive in order, so it is here now.
+            return (reply, try await p.receive(timeout: .zero))
+        }
+        #expect(reply == .ok)
+        #expect(first == .tuple(.atom("stopped"), .atom("w"), .atom("crashed")))
+    }
+
+    /// A suspended child (sys:suspend, as during an upgrade) still handles its
+    /// supervisor's `{'EXIT', Parent, shutdown}`: terminate(shutdown) runs at
+    /// once, not a kill after the shutdown timeout.
+    @Test func suspendedChildTerminatesWhenItsSupervisorShutsItDown() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        let (stopped, reason) = try await node.run { p in
+            try p.register("observer")
+            let sup = try #require(try await Supervisor.start("sup", args: .tuple(.atom("one_for_one"), .int(3), .list([.atom("a")])), from: p).pid)
+            _ = try await event(p)
+            let a = try #require(try await Supervisor.whichChildren(sup, process: p).first?.pid)
+            try await Sys.suspend(a, process: p)
+            let ref = p.monitor(a)
+            // The child's shutdown timeout is 2 s; the call's is 5 s. A child that
+            // ignored its parent would be killed, and terminate never run.
+            try await Supervisor.terminateChild(sup, .atom("a"), process: p)
+            return (try await p.receive(timeout: .zero) { m -> Term? in
+                if case .tuple(let e) = m, e.count == 3, e[0] == .atom("stopped") { return m }
+                return nil
+            }, try await p.receive(timeout: .seconds(5)) { m -> Term? in
+                guard case .tuple(let e) = m, e.count == 5, e[0] == .atom(Atom.down), e[1] == .ref(ref) else { return nil }
+                return e[4]
+            })
+        }
+        #expect(stopped == .tuple(.atom("stopped"), .atom("a"), .atom("shutdown")))
+        #expect(reason == .atom(Atom.shutdown))
+    }
+
+    /// `gen_server:stop/3`: terminate runs with the reason, and stop returns
+    /// once the server has ended; a dead server is `noproc`.
+    @Test func genServerStopRunsTerminateAndWaitsForTheEnd() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        try await node.run { p in
+            try p.register("observer")
+            let w = try #require(try await GenServer.start("worker", args: [.atom("w")], name: "stoppable", link: false, from: p).pid)
+            _ = try await event(p)
+            try await GenServer.stop("stoppable", reason: .atom(Atom.shutdown), process: p)
+            #expect(!p.isProcessAlive(w))                              // ended before stop returned
+            #expect(try await p.receive(timeout: .zero) == .tuple(.atom("stopped"), .atom("w"), .atom("shutdown")))
+            await #expect(throws: CallError.noproc) { try await GenServer.stop(w, process: p) }
+            await #expect(throws: CallError.noproc) { try await GenServer.stop("stoppable", process: p) }
+
+            // A supervisor stops its children first.
+            let sup = try #require(try await Supervisor.start("sup", args: .tuple(.atom("one_for_one"), .int(3), .list([.atom("b")])), link: false, from: p).pid)
+            _ = try await event(p)
+            try await GenServer.stop(sup, process: p)
+            let stoppedB = try await event(p)
+            #expect(stoppedB == .tuple(.atom("stopped"), .atom("b"), .atom("shutdown")))
+            #expect(!p.isProcessAlive(sup))
+            let rest = try await p.receive(timeout: .zero)
+            #expect(rest == nil)
+        }
+    }
+
+    /// OTP's refusal: terminate_child of a non-pid on simple_one_for_one is
+    /// `{error, simple_one_for_one}`; of an unknown pid, `{error, not_found}`.
+    @Test func simpleOneForOneRefusesTerminatingByIdAsOTPDoes() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        struct PoolSup: SupervisorBehaviour {
+            func initialize(_ args: Term) throws -> SupervisorSpec? {
+                SupervisorSpec(flags: SupervisorFlags(strategy: .simpleOneForOne, intensity: 5),
+                               children: [ChildSpec(id: .atom("w"), start: .module("worker", args: []), restart: .temporary)])
+            }
+        }
+        try node.modules.load(LoadedModule(name: "pool", version: "1", code: .supervisor(PoolSup())))
+        try await node.run { p in
+            let sup = try #require(try await Supervisor.start("pool", from: p).pid)
+            await #expect(throws: SupervisorError(.tuple(.atom("error"), .atom("simple_one_for_one")))) {
+                try await Supervisor.terminateChild(sup, .atom("w"), process: p)
+            }
+            await #expect(throws: SupervisorError(.tuple(.atom("error"), .atom("not_found")))) {
+                try await Supervisor.terminateChild(sup, .pid(p.pid), process: p)
+            }
+        }
+    }
+}
