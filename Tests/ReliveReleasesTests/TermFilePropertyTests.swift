@@ -52,8 +52,17 @@ import Testing
             var rng = Random(state: UInt64(seed))
             let terms = (0..<3).map { _ in Self.randomTerm(&rng, depth: 0) }
             let width = Int.random(in: 20...100, using: &rng)
-            let text = try TermFile.format(terms, width: width)
-            #expect(try TermFile.parse(text).terms == terms, "seed \(seed):\n\(text)")
+            // Caught here: propertyCheck (2.0.1 on Swift 6.3) drops errors its body throws.
+            do {
+                let text = try TermFile.format(terms, width: width)
+                do {
+                    #expect(try TermFile.parse(text).terms == terms, "seed \(seed):\n\(text)")
+                } catch {
+                    Issue.record("seed \(seed): \(error)\n\(text)")
+                }
+            } catch {
+                Issue.record("seed \(seed): \(error)")
+            }
         }
     }
 
@@ -69,9 +78,13 @@ import Testing
             spec.includedApplications = atoms()
             if Bool.random(using: &rng) { spec.mod = StartModule(module: Self.randomAtom(&rng), args: Self.randomTerm(&rng, depth: 2)) }
             spec.env = atoms().map { KeyValue(key: $0, value: Self.randomTerm(&rng, depth: 1)) }
-            let text = try TermFile.format([spec.term])
-            let back = try ApplicationResource(term: try TermFile.parse(text).single())
-            #expect(back == spec, "seed \(seed)")
+            do {
+                let text = try TermFile.format([spec.term])
+                let back = try ApplicationResource(term: try TermFile.parse(text).single())
+                #expect(back == spec, "seed \(seed)")
+            } catch {
+                Issue.record("seed \(seed): \(error)")   // propertyCheck drops thrown errors
+            }
         }
     }
 }
