@@ -80,6 +80,55 @@ import Testing
         #expect(reason == .atom(Atom.shutdown))
     }
 
+    /// A gen_statem that traps exits and tells the observer when it terminates.
+    struct TrappingMachine: GenStatemBehaviour {
+        typealias Data = Term
+        var callbackMode: GenStatemCallbackMode { .handleEventFunction }
+
+        func initialize(_ args: Term, process: any ProcessContext) async throws -> GenStatemStart<Term> {
+            process.trapExit = true
+            return .ok(state: .atom("idle"), data: .undefined)
+        }
+
+        func handleEvent(_ event: GenStatemEvent, _ content: Term, state: Term, data: inout Term,
+                         process: any ProcessContext) async throws -> GenStatemResult {
+            .keepStateAndData
+        }
+
+        func terminate(reason: Term, state: Term, data: Term, process: any ProcessContext) async {
+            try? process.send(.tuple(.atom("terminated"), reason), to: Atom("observer"))
+        }
+    }
+
+    /// The same for gen_statem (the loop shared with gen_event and
+    /// supervisor): suspended, it still ends on its parent's exit.
+    @Test func suspendedStatemTerminatesOnItsParentsExit() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        try node.modules.load(LoadedModule(name: "trapping_machine", version: "1", code: .genStatem(TrappingMachine())))
+        let (terminated, reason) = try await node.run { p in
+            try p.register("observer")
+            let me = p.pid
+            let parent = p.spawn { q in
+                let machine = try #require(try await GenStatem.start("trapping_machine", from: q).pid)
+                q.send(.pid(machine), to: me)
+                _ = try await q.receive()
+                throw ProcessExit(.atom(Atom.shutdown))
+            }
+            let machine = try #require(try await p.receive(timeout: .seconds(5))?.pidValue)
+            try await Sys.suspend(machine, process: p)
+            let ref = p.monitor(machine)
+            parent.send("go")
+            let reason = try await p.receive(timeout: .seconds(5)) { m -> Term? in
+                guard case .tuple(let e) = m, e.count == 5, e[0] == .atom(Atom.down), e[1] == .ref(ref) else { return nil }
+                return e[4]
+            }
+            return (try await p.receive(timeout: .zero), reason)
+        }
+        #expect(terminated == .tuple(.atom("terminated"), .atom(Atom.shutdown)))
+        #expect(reason == .atom(Atom.shutdown))
+    }
+
     /// `gen_server:stop/3`: terminate runs with the reason, and stop returns
     /// once the server has ended; a dead server is `noproc`.
     @Test func genServerStopRunsTerminateAndWaitsForTheEnd() async throws {
