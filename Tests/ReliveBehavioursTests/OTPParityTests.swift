@@ -129,6 +129,22 @@ import Testing
         #expect(reason == .atom(Atom.shutdown))
     }
 
+    /// `gen_server:stop/3` works on a gen_statem too (OTP's proc_lib:stop):
+    /// terminate runs with the reason.
+    @Test func genServerStopStopsAGenStatem() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        try node.modules.load(LoadedModule(name: "trapping_machine", version: "1", code: .genStatem(TrappingMachine())))
+        let terminated = try await node.run { p in
+            try p.register("observer")
+            let machine = try #require(try await GenStatem.start("trapping_machine", link: false, from: p).pid)
+            try await GenServer.stop(machine, reason: .atom("done"), process: p)
+            #expect(!p.isProcessAlive(machine))
+            return try await p.receive(timeout: .zero)
+        }
+        #expect(terminated == .tuple(.atom("terminated"), .atom("done")))
+    }
+
     /// `gen_server:stop/3`: terminate runs with the reason, and stop returns
     /// once the server has ended; a dead server is `noproc`.
     @Test func genServerStopRunsTerminateAndWaitsForTheEnd() async throws {
