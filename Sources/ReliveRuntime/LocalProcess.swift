@@ -33,7 +33,9 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
         var trapExit = false
         var links: [LocalProcess] = []
         /// Monitors other processes hold on this one.
-        var monitoredBy: [(ref: Ref, watcher: LocalProcess)] = []
+        /// `name` is set for a monitor taken by registered name: its 'DOWN'
+        /// names `{Name, Node}`, as in OTP.
+        var monitoredBy: [(ref: Ref, watcher: LocalProcess, name: Atom?)] = []
         /// Monitors this process holds on others.
         var monitoring: [(ref: Ref, target: LocalProcess)] = []
         var registeredName: Atom? = nil

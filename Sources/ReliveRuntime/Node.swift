@@ -172,7 +172,7 @@ public final class Node: Sendable {
         if let parent, options.contains(.monitor) {
             let ref = makeRef()
             parent.shared.withLock { $0.monitoring.append((ref, child)) }
-            child.shared.withLock { $0.monitoredBy.append((ref, parent)) }
+            child.shared.withLock { $0.monitoredBy.append((ref, parent, nil)) }
             monitorRef = ref
         }
         table.withLock { $0[serial] = child }

@@ -9,25 +9,28 @@ import Testing
     @Test func monitorByRegisteredName() async throws {
         let node = makeNode()
         defer { node.shutdown() }
-        let (reason, missing) = try await node.run { p in
-            let (named, started) = p.spawnMonitor { c in
+        let (down, missing) = try await node.run { p in
+            let named = p.spawn { c in
                 try c.register("named_target")
                 _ = try await c.receive()
             }
-            _ = started
-            // Wait until it has registered: ask it through its name.
+            // Wait until it has registered.
             while p.whereis("named_target") == nil { await p.yield() }
             let ref = p.monitor(Atom("named_target"))
             named.send("stop")
-            let reason = try await p.down(ref)
+            let down = try await p.expect("DOWN") { m -> Term? in
+                guard case .tuple(let e) = m, e.count == 5, e[1] == .ref(ref) else { return nil }
+                return m
+            }
             let none = p.monitor(Atom("nobody_has_this_name"))
             let missing = try await p.expect("noproc DOWN") { m -> Term? in
                 guard case .tuple(let e) = m, e.count == 5, e[1] == .ref(none) else { return nil }
                 return m
             }
-            return (reason, missing)
+            return (down, missing)
         }
-        #expect(reason == .normal)
+        #expect(down[element: 3] == .tuple([.atom("named_target"), .atom(node.id.name)]))
+        #expect(down[element: 4] == .normal)
         #expect(missing[element: 3] == .tuple([.atom("nobody_has_this_name"), .atom(node.id.name)]))
         #expect(missing[element: 4] == .atom(Atom.noproc))
     }

@@ -55,6 +55,12 @@ public protocol ProcessContext: AnyObject, Sendable {
     /// `{'DOWN', Ref, process, Pid, Reason}`; a dead `pid` gives `noproc` at once.
     func monitor(_ pid: Pid) -> Ref
 
+    /// Monitors the process registered as `name` now (`monitor(process,
+    /// Name)`): its `'DOWN'` names `{Name, Node}` instead of the pid; when no
+    /// process has the name, `{'DOWN', Ref, process, {Name, Node}, noproc}`
+    /// arrives at once, as in OTP.
+    func monitor(_ name: Atom) -> Ref
+
     /// Removes a monitor. With `flush`, also removes its `'DOWN'` message
     /// if it already arrived. Returns whether the monitor was still active.
     @discardableResult
@@ -133,12 +139,9 @@ extension ProcessContext {
         pid.node == self.pid.node && pid.process.isAlive
     }
 
-    /// Monitors the process registered as `name` now (`monitor(process,
-    /// Name)`). When no process has the name, the `{'DOWN', Ref, process,
-    /// {Name, Node}, noproc}` message arrives at once, as in OTP.
-    ///
-    /// Unlike OTP, the `'DOWN'` of a process that was registered names its
-    /// pid, not `{Name, Node}`: match on the reference.
+    /// What a runtime without name monitors can do: monitors the pid the
+    /// name has now (its `'DOWN'` names the pid). The runtime implements the
+    /// requirement itself; this default only keeps the protocol's ABI open.
     public func monitor(_ name: Atom) -> Ref {
         if let target = whereis(name) { return monitor(target) }
         let ref = makeRef()

@@ -45,8 +45,8 @@ public enum GenServer {
     ///     `infinity`) waits for ever.
     /// - Throws: ``CallError``: `.noproc` when the server is not alive,
     ///   `.timeout`, `.exited(other)` when it ended with another reason (or
-    ///   answered the request instead, as a process that is not a gen_server
-    ///   or supervisor does), `.callingSelf`.
+    ///   answered the request instead, as a process that is no behaviour
+    ///   does), `.callingSelf`.
     public static func stop(_ server: Pid, reason: Term = .normal, timeout: Duration? = nil,
                             process: any ProcessContext) async throws {
         if server == process.pid { throw CallError.callingSelf }
