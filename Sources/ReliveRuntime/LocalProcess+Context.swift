@@ -45,6 +45,13 @@ extension LocalProcess: ProcessContext {
         return TimerRef(Ref(node: runtime.id, id: id))
     }
 
+    public func sendAfter(_ delay: Duration, _ message: Term, to name: Atom) -> TimerRef {
+        // The name is resolved when the timer fires, as in OTP.
+        let node = runtime
+        let id = runtime.timers.schedule(after: delay) { node.registry.whereis(name)?.deliver(message) }
+        return TimerRef(Ref(node: runtime.id, id: id))
+    }
+
     @discardableResult
     public func cancelTimer(_ timer: TimerRef) -> Bool {
         guard timer.ref.node == runtime.id else { return false }

@@ -29,7 +29,8 @@ extension LocalProcess {
         if trapping {
             deliver(Self.exitMessage(from: pid, reason: .atom(Atom.noproc)))
         } else {
-            terminate(.atom(Atom.noproc))
+            // OTP raises a `noproc` error in the caller: not an exit signal, so a
+            // process that catches it goes on (uncaught, it ends the process).
             throw ProcessExit(.atom(Atom.noproc))
         }
     }
@@ -42,7 +43,22 @@ extension LocalProcess {
     }
 
     /// Monitors `pid`; see ``ProcessContext/monitor(_:)``.
-    public func monitor(_ pid: Pid) -> Ref {
+    public func monitor(_ pid: Pid) -> Ref { monitor(pid, name: nil) }
+
+    /// Monitors the process registered as `name` (`monitor(process, Name)`):
+    /// its 'DOWN' names `{Name, Node}`; `noproc` at once when no process has the name.
+    public func monitor(_ name: Atom) -> Ref {
+        guard let target = runtime.registry.whereis(name) else {
+            let ref = runtime.makeRef()
+            deliver(Self.downMessage(ref: ref, object: Self.nameObject(name, on: runtime.id), reason: .atom(Atom.noproc)))
+            return ref
+        }
+        return monitor(target.pid, name: name)
+    }
+
+    static func nameObject(_ name: Atom, on node: NodeID) -> Term { .tuple([.atom(name), .atom(node.name)]) }
+
+    private func monitor(_ pid: Pid, name: Atom?) -> Ref {
         let ref = runtime.makeRef()
         guard let target = pid.process as? LocalProcess else {
             deliver(Self.downMessage(ref: ref, pid: pid, reason: .atom(Atom.noconnection)))
@@ -53,12 +69,13 @@ extension LocalProcess {
         shared.withLock { s in s.monitoring.append((ref, target)) }
         let alive = target.shared.withLock { s in
             guard s.exitReason == nil else { return false }
-            s.monitoredBy.append((ref, self))
+            s.monitoredBy.append((ref, self, name))
             return true
         }
         if !alive {
             shared.withLock { s in s.monitoring.removeAll { $0.ref == ref } }
-            deliver(Self.downMessage(ref: ref, pid: pid, reason: .atom(Atom.noproc)))
+            let object = name.map { Self.nameObject($0, on: runtime.id) } ?? .pid(pid)
+            deliver(Self.downMessage(ref: ref, object: object, reason: .atom(Atom.noproc)))
         }
         return ref
     }
@@ -146,38 +163,45 @@ extension LocalProcess {
     private func end(_ reason: Term) -> [LocalProcess]? {
         struct Leftovers {
             var links: [LocalProcess]
-            var monitoredBy: [(ref: Ref, watcher: LocalProcess)]
+            var monitoredBy: [(ref: Ref, watcher: LocalProcess, name: Atom?)]
             var monitoring: [(ref: Ref, target: LocalProcess)]
             var name: Atom?
             var waiter: UnsafeContinuation<Void, Never>?
+            var onExit: (@Sendable (Term) -> Void)?
         }
         let leftovers = shared.withLock { s -> Leftovers? in
             guard s.exitReason == nil else { return nil }
             s.exitReason = reason
             defer {
                 s.links = []; s.monitoredBy = []; s.monitoring = []
-                s.inbox = []; s.waiter = nil
+                s.inbox = []; s.waiter = nil; s.onExit = nil
             }
             return Leftovers(links: s.links, monitoredBy: s.monitoredBy, monitoring: s.monitoring,
-                             name: s.registeredName, waiter: s.waiter)
+                             name: s.registeredName, waiter: s.waiter, onExit: s.onExit)
         }
         guard let leftovers else { return nil }
         dead.store(true, ordering: .releasing)
         leftovers.waiter?.resume()
         let me = pid
         if let name = leftovers.name { runtime.registry.remove(name, ifOwnedBy: self) }
-        for (ref, watcher) in leftovers.monitoredBy {
+        // The crash report goes out before any 'DOWN' or exit signal: whoever
+        // learns of the end can already see the report (OTP's proc_lib order).
+        runtime.processEnded(self, reason: reason, name: leftovers.name)
+        for (ref, watcher, name) in leftovers.monitoredBy {
             let stillWatching = watcher.shared.withLock { s in
                 guard let i = s.monitoring.firstIndex(where: { $0.ref == ref }) else { return false }
                 s.monitoring.remove(at: i)
                 return true
             }
-            if stillWatching { watcher.deliver(Self.downMessage(ref: ref, pid: me, reason: reason)) }
+            if stillWatching {
+                let object = name.map { Self.nameObject($0, on: runtime.id) } ?? .pid(me)
+                watcher.deliver(Self.downMessage(ref: ref, object: object, reason: reason))
+            }
         }
         for (ref, target) in leftovers.monitoring {
             target.shared.withLock { s in s.monitoredBy.removeAll { $0.ref == ref } }
         }
-        runtime.processEnded(self, reason: reason, name: leftovers.name)
+        leftovers.onExit?(reason)
         return leftovers.links
     }
 
@@ -186,6 +210,10 @@ extension LocalProcess {
     }
 
     static func downMessage(ref: Ref, pid: Pid, reason: Term) -> Term {
-        .tuple([.atom(Atom.down), .ref(ref), .atom(Atom.process), .pid(pid), reason])
+        downMessage(ref: ref, object: .pid(pid), reason: reason)
+    }
+
+    static func downMessage(ref: Ref, object: Term, reason: Term) -> Term {
+        .tuple([.atom(Atom.down), .ref(ref), .atom(Atom.process), object, reason])
     }
 }

@@ -33,10 +33,15 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
         var trapExit = false
         var links: [LocalProcess] = []
         /// Monitors other processes hold on this one.
-        var monitoredBy: [(ref: Ref, watcher: LocalProcess)] = []
+        /// `name` is set for a monitor taken by registered name: its 'DOWN'
+        /// names `{Name, Node}`, as in OTP.
+        var monitoredBy: [(ref: Ref, watcher: LocalProcess, name: Atom?)] = []
         /// Monitors this process holds on others.
         var monitoring: [(ref: Ref, target: LocalProcess)] = []
         var registeredName: Atom? = nil
+        /// Called once with the exit reason when the process ends (``Node/run(_:)``
+        /// uses it so that its caller is answered even if the body never runs).
+        var onExit: (@Sendable (Term) -> Void)? = nil
     }
 
     let shared = Mutex(Shared())
@@ -61,7 +66,7 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
     public var pid: Pid { Pid(self) }
 
     /// Whether the process has not ended yet.
-    public var isAlive: Bool { shared.withLock { $0.exitReason == nil } }
+    override public var isAlive: Bool { shared.withLock { $0.exitReason == nil } }
 
     /// The reason the process ended with, or nil while it runs.
     public var exitReason: Term? { shared.withLock { $0.exitReason } }
@@ -70,7 +75,8 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
     public var registeredName: Atom? { shared.withLock { $0.registeredName } }
 
     /// Number of messages waiting (both halves of the mailbox). Only exact
-    /// when called by the process itself.
+    /// when called by the process itself (the private half is read unlocked:
+    /// a `LocalProcess` is handed out only to its own body, never by pid).
     public var messageQueueLength: Int { queue.count + shared.withLock { $0.inbox.count } }
 
     override public func deliver(_ message: Term) {

@@ -85,15 +85,26 @@ public final class Node: Sendable {
 
     /// Runs `body` as a process and returns its result: a way into the
     /// process world from plain async code (tests, `main`).
-    /// - Throws: what `body` throws, or `ProcessExit` if the process is killed.
+    ///
+    /// - Guarantees: always returns, even when the node shuts down before or
+    ///   while the process starts (then `body` may never run).
+    /// - Throws: what `body` throws, or `ProcessExit` with the process's exit
+    ///   reason (`killed` when the node shut down) if it ends otherwise.
     public func run<T: Sendable>(_ body: @escaping @Sendable (LocalProcess) async throws -> T) async throws -> T {
         if stopped.load(ordering: .acquiring) { throw ProcessExit(.atom(Atom.killed)) }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            _ = spawn(parent: nil, options: [], inheritTaskLocals: true) { process in
+            // Answered once: by the body, or by the process's end if the body
+            // never finished (killed by a shutdown that raced the spawn).
+            let answer = Mutex<CheckedContinuation<T, any Error>?>(continuation)
+            @Sendable func finish(_ result: Result<T, any Error>) {
+                answer.withLock { c in defer { c = nil }; return c }?.resume(with: result)
+            }
+            _ = spawn(parent: nil, options: [], inheritTaskLocals: true,
+                      onExit: { reason in finish(.failure(ProcessExit(reason))) }) { process in
                 do {
-                    continuation.resume(returning: try await body(process))
+                    finish(.success(try await body(process)))
                 } catch {
-                    continuation.resume(throwing: error)
+                    finish(.failure(error))
                     throw error
                 }
             }
@@ -112,11 +123,21 @@ public final class Node: Sendable {
     /// The live processes.
     public var processes: [Pid] { table.withLock { $0.values.map(\.pid) } }
 
-    /// The local process behind `pid`, if it belongs to this node.
-    public func process(_ pid: Pid) -> LocalProcess? {
+    /// The local process behind `pid`, if it belongs to this node. Internal:
+    /// a `LocalProcess`'s receive and private queue belong to its own task, so
+    /// other code sees a process only through ``isAlive(_:)`` and ``exitReason(of:)``.
+    func process(_ pid: Pid) -> LocalProcess? {
         guard let p = pid.process as? LocalProcess, p.runtime === self else { return nil }
         return p
     }
+
+    /// Whether `pid` is a process of this node that has not ended
+    /// (`is_process_alive/1`). False for a pid of another node.
+    public func isAlive(_ pid: Pid) -> Bool { process(pid)?.isAlive ?? false }
+
+    /// The reason the process `pid` of this node ended with; nil while it
+    /// runs, or when `pid` belongs to another node.
+    public func exitReason(of pid: Pid) -> Term? { process(pid)?.exitReason }
 
     /// Kills every process and stops the timer thread. Returns once every
     /// process has been told; their tasks unwind at their next receive.
@@ -138,10 +159,11 @@ public final class Node: Sendable {
     func nextSerial() -> UInt64 { serials.wrappingAdd(1, ordering: .relaxed).newValue }
 
     func spawn(parent: LocalProcess?, options: SpawnOptions, inheritTaskLocals: Bool = false,
-               _ body: @escaping ProcessBody) -> Spawned {
+               onExit: (@Sendable (Term) -> Void)? = nil, _ body: @escaping ProcessBody) -> Spawned {
         let serial = nextSerial()
         let child = LocalProcess(runtime: self, serial: serial)
         var monitorRef: Ref? = nil
+        if let onExit { child.shared.withLock { $0.onExit = onExit } }
         // The child is not visible to anyone yet, so its side needs no race care.
         if let parent, options.contains(.link) {
             parent.shared.withLock { $0.links.append(child) }
@@ -150,7 +172,7 @@ public final class Node: Sendable {
         if let parent, options.contains(.monitor) {
             let ref = makeRef()
             parent.shared.withLock { $0.monitoring.append((ref, child)) }
-            child.shared.withLock { $0.monitoredBy.append((ref, parent)) }
+            child.shared.withLock { $0.monitoredBy.append((ref, parent, nil)) }
             monitorRef = ref
         }
         table.withLock { $0[serial] = child }

@@ -53,6 +53,24 @@ struct AtomTests {
         #expect(results[0].map(\.name) == names)
     }
 
+    @Test func atomsAreKeyedByTheirUTF8BytesNotByCanonicalEquality() {
+        // "e" + combining acute and the precomposed "é" are equal Strings but
+        // different byte sequences: two atoms, as in Erlang.
+        let decomposed = Atom("atom_tests_e\u{301}")
+        let precomposed = Atom("atom_tests_\u{e9}")
+        #expect(decomposed != precomposed)
+        #expect(Array(decomposed.name.utf8) == Array("atom_tests_e\u{301}".utf8))
+        #expect(Array(precomposed.name.utf8) == Array("atom_tests_\u{e9}".utf8))
+        #expect(Atom(validating: "atom_tests_e\u{301}") == decomposed)
+        #expect(Atom.existing("atom_tests_\u{e9}") == precomposed)
+    }
+
+    @Test func theRuntimeReserveIsKeptOutOfTheExternalBudget() {
+        #expect(Atom.externalLimit == Atom.tableLimit - Atom.runtimeReserve)
+        #expect(Atom.runtimeReserve > 0)
+        #expect(!Atom.isExternalBudgetSpent)
+    }
+
     @Test func predefinedAtomsHaveTheirNames() {
         #expect(Atom.ok.name == "ok")
         #expect(Atom.true.name == "true")

@@ -106,11 +106,16 @@ struct TermCodablePropertyTests {
         let samples = Generator<Sample, Shrink.None<Sample>> { rng in Self.sample(&rng) }
         let encoder = TermEncoder(), decoder = TermDecoder()
         await propertyCheck(count: 500, input: samples) { sample in
-            let term = try encoder.encode(sample)
-            let back = try decoder.decode(Sample.self, from: term)
-            #expect(back == sample, "\(term)")
-            // Encoding is a function of the value: the same value, the same term.
-            #expect(try encoder.encode(back) == term)
+            // Caught here: propertyCheck (2.0.1 on Swift 6.3) drops errors its body throws.
+            do {
+                let term = try encoder.encode(sample)
+                let back = try decoder.decode(Sample.self, from: term)
+                #expect(back == sample, "\(term)")
+                // Encoding is a function of the value: the same value, the same term.
+                #expect(try encoder.encode(back) == term)
+            } catch {
+                Issue.record("\(error) for \(sample)")
+            }
         }
     }
 

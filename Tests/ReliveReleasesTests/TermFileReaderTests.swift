@@ -36,6 +36,9 @@ import Testing
         #expect(try one("36#zz.") == .int(35 * 36 + 35))
         #expect(try one("-16#10.") == .int(-16))
         #expect(try one("9223372036854775807.") == .int(Int.max))
+        #expect(try one("-9223372036854775808.") == .int(Int.min))
+        #expect(try one("[-9223372036854775808, 0].") == .list([.int(Int.min), .int(0)]))
+        #expect(try one("-16#8000000000000000.") == .int(Int.min))
         #expect(try one("3.25.") == .float(3.25))
         #expect(try one("-1.5e3.") == .float(-1500))
         #expect(try one("2.0E-2.") == .float(0.02))
@@ -103,6 +106,10 @@ import Testing
         ("{ok,\n  end}.", 2, 3, "reserved word"),
         ("99999999999999999999.", 1, 1, "does not fit in 64 bits"),
         ("16#FFFFFFFFFFFFFFFFFF.", 1, 1, "does not fit in 64 bits"),
+        ("9223372036854775808.", 1, 1, "does not fit in 64 bits"),
+        ("+9223372036854775808.", 1, 1, "does not fit in 64 bits"),
+        ("-9223372036854775809.", 1, 1, "does not fit in 64 bits"),
+        ("18446744073709551616.", 1, 1, "does not fit in 64 bits"),
         ("37#1.", 1, 1, "base 37"),
         ("[a | b].", 1, 6, "improper list"),
         ("#rec{}.", 1, 1, "records"),

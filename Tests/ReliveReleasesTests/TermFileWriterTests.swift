@@ -8,7 +8,7 @@ import Testing
 
     static let samples: [Term] = [
         .atom("ok"), .atom("Quoted Atom"), .atom("end"), .atom("with'quote"), .atom(""),
-        .int(0), .int(-17), .int(Int.max), .int(Int.min + 1),
+        .int(0), .int(-17), .int(Int.max), .int(Int.min), .int(Int.min + 1),
         .float(1.5), .float(-0.001), .float(1.0e21), .float(1.0e-7), .float(0.1),
         .string(""), .string("tab\there \"quoted\" back\\slash \u{263A}\n"),
         .string("\u{15}0\u{1}7\u{1F}x"), .atom(Atom("\u{2}1")),     // control characters before digits

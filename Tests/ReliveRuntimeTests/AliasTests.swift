@@ -58,16 +58,19 @@ import Testing
         defer { node.shutdown() }
         let (timedOut, lingering) = try await node.run { p in
             let me = p.pid
+            // The server answers only when told to, after the caller has given
+            // up: "late" by construction, not by racing two sleeps.
             let slowServer = p.spawn { c in
                 let request = try await c.next("request")
-                try await Task.sleep(for: .milliseconds(30))
+                _ = try await c.expect("go") { $0 == "go" ? $0 : nil }
                 if let replyTo = request[element: 1]?.pidValue { c.send("late reply", to: replyTo) }
                 c.send("replied", to: me)
             }
             let alias = p.alias()
             p.send(.tuple(["call", .pid(alias)]), to: slowServer)
-            let timedOut = try await p.receive(timeout: .milliseconds(5)) { $0 == "late reply" ? $0 : nil }
+            let timedOut = try await p.receive(timeout: .zero) { $0 == "late reply" ? $0 : nil }
             p.unalias(alias)
+            p.send("go", to: slowServer)
             _ = try await p.expect("replied") { $0 == "replied" ? $0 : nil }
             return (timedOut, try await p.receive(timeout: .zero))
         }

@@ -296,6 +296,33 @@ import Testing
         #expect(afterLink == nil)
     }
 
+    /// As OTP 25: the `noproc` of linking to a dead process is a catchable
+    /// error; a process that catches it goes on (it keeps receiving) and ends
+    /// normally.
+    @Test func linkToDeadProcessWithoutTrappingIsCatchable() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let (caught, answer, reason) = try await node.run { p in
+            let me = p.pid
+            let (dead, deadRef) = p.spawnMonitor { _ in }
+            _ = try await p.down(deadRef)
+            let (linker, ref) = p.spawnMonitor { c in
+                var caught: Term = .undefined
+                do { try c.link(dead) } catch let exit as ProcessExit { caught = exit.reason }
+                c.send(.tuple([.atom("caught"), caught]), to: me)
+                let ping = try await c.receive()
+                c.send(.tuple([.atom("still here"), ping]), to: me)
+            }
+            let caught = try await p.receive()
+            linker.send("ping")
+            let answer = try await p.receive()
+            return (caught, answer, try await p.down(ref))
+        }
+        #expect(caught == .tuple([.atom("caught"), .atom(Atom.noproc)]))
+        #expect(answer == .tuple([.atom("still here"), "ping"]))
+        #expect(reason == .normal)
+    }
+
     /// After unlink, a crash no longer reaches the former link.
     @Test func unlinkStopsExitSignals() async throws {
         let node = makeNode()

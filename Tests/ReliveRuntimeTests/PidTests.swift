@@ -1,5 +1,5 @@
 import ReliveKit
-import ReliveRuntime
+@testable import ReliveRuntime
 import Testing
 
 /// Pids: unforgeable, comparable, naming their node and its incarnation.
@@ -82,21 +82,31 @@ import Testing
         #expect(pa < pb)       // ordered by node first
         #expect(a.process(pb) == nil)
         #expect(b.process(pb) != nil)
+        #expect(a.exitReason(of: pb) == nil && !a.isAlive(pb))    // a knows nothing of b's processes
     }
 
-    /// A message to a pid of a node that has shut down is dropped, not delivered
-    /// to whatever runs now.
+    /// A message to a pid of a node that has shut down is dropped: not kept
+    /// in the dead process's mailbox, and not delivered to the process that
+    /// now has the same name and serial on a node of the same name.
     @Test func sendingToAPidOfAStoppedNodeIsDropped() async throws {
         let old = makeNode("n@localhost")
         let oldPid = old.spawn { c in _ = try await c.receive() }
         old.shutdown()
+        let oldProcess = try #require(old.process(oldPid))
+        #expect(old.exitReason(of: oldPid) == .atom(Atom.killed))
         let new = makeNode("n@localhost")
         defer { new.shutdown() }
-        let got = try await new.run { p in
+        let (newPid, first) = try await new.run { p in
             oldPid.send("stale")
-            return try await p.receive(timeout: .milliseconds(20))
+            // Ordered after the stale message (same sender): it shows whether
+            // "stale" came here, with no wait for something not to happen.
+            p.send("marker", to: p.pid)
+            return (p.pid, try await p.receive())
         }
-        #expect(got == nil)
-        #expect(old.process(oldPid)?.isAlive == false)
+        try #require(newPid.serial == oldPid.serial)      // the case that matters
+        #expect(newPid != oldPid)
+        #expect(first == "marker")
+        #expect(oldProcess.shared.withLock { $0.inbox.count } == 0)
+        #expect(old.exitReason(of: oldPid) == .atom(Atom.killed))   // it never ran on
     }
 }

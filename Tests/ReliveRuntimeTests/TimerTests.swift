@@ -53,15 +53,18 @@ import Testing
         let node = makeNode()
         defer { node.shutdown() }
         let (cancelled, later, ghost) = try await node.run { p in
-            let doomed = p.sendAfter(.milliseconds(30), "cancelled", to: p.pid)
-            _ = p.sendAfter(.milliseconds(60), "later", to: p.pid)
+            // The later timer is set after the cancel with the same delay, so its
+            // deadline is not earlier than the doomed one's: had the cancel failed,
+            // "cancelled" would arrive first. The delay only has to outlast one line.
+            let doomed = p.sendAfter(.milliseconds(500), "cancelled", to: p.pid)
             let cancelled = p.cancelTimer(doomed)
+            _ = p.sendAfter(.milliseconds(500), "later", to: p.pid)
             let later = try await p.next("later")
             let ghost = try await p.receive(timeout: .zero)
             return (cancelled, later, ghost)
         }
         #expect(cancelled)
-        #expect(later == "later")
+        #expect(later == "later")           // the first message to arrive
         #expect(ghost == nil)
     }
 
@@ -94,13 +97,21 @@ import Testing
         #expect(after == "mine")
     }
 
-    /// A timer of one node cannot cancel a timer of another.
+    /// A timer ref of one node cancels nothing on another, even where that
+    /// node has a timer with the same id (timer ids count from 1 on each node).
     @Test func timerRefsBelongToTheirNode() async throws {
         let a = makeNode("a@localhost")
         let b = makeNode("b@localhost")
         defer { a.shutdown(); b.shutdown() }
-        let ref = try await a.run { p in p.sendAfter(.milliseconds(50), "from a", to: p.pid) }
-        let cancelledElsewhere = try await b.run { p in p.cancelTimer(ref) }
+        let fromA = try await a.run { p in p.sendAfter(.seconds(600), "from a", to: p.pid) }
+        let (fromB, cancelledElsewhere, cancelledB) = try await b.run { p in
+            let mine = p.sendAfter(.seconds(600), "from b", to: p.pid)
+            let elsewhere = p.cancelTimer(fromA)
+            return (mine, elsewhere, p.cancelTimer(mine))
+        }
+        try #require(fromA.ref.id == fromB.ref.id)       // the case the node check exists for
         #expect(cancelledElsewhere == false)
+        #expect(cancelledB)                               // b's own timer was still pending
+        #expect(try await a.run { p in p.cancelTimer(fromA) })   // and so was a's
     }
 }

@@ -71,4 +71,8 @@ open class ProcessEndpoint: @unchecked Sendable {
 
     /// Puts `message` at the end of the process's mailbox. Must not block.
     open func deliver(_ message: Term) {}
+
+    /// Whether the process has not ended. Safe from any thread. An endpoint
+    /// that cannot tell (none yet) answers false.
+    open var isAlive: Bool { false }
 }

@@ -42,9 +42,10 @@ public protocol ProcessContext: AnyObject, Sendable {
     ) -> Spawned
 
     /// Links this process with `pid` (bidirectional). Linking to a dead
-    /// process delivers an exit signal `noproc` to this process.
+    /// process gives a trapping process an `{'EXIT', Pid, noproc}` message.
     /// - Throws: `ProcessExit(noproc)` when `pid` is dead and this process
-    ///   does not trap exits.
+    ///   does not trap exits: OTP's catchable `noproc` error, not an exit
+    ///   signal, so a process that catches it goes on.
     func link(_ pid: Pid) throws
 
     /// Removes the link with `pid`, if any.
@@ -53,6 +54,12 @@ public protocol ProcessContext: AnyObject, Sendable {
     /// Monitors `pid`: when it ends, this process receives
     /// `{'DOWN', Ref, process, Pid, Reason}`; a dead `pid` gives `noproc` at once.
     func monitor(_ pid: Pid) -> Ref
+
+    /// Monitors the process registered as `name` now (`monitor(process,
+    /// Name)`): its `'DOWN'` names `{Name, Node}` instead of the pid; when no
+    /// process has the name, `{'DOWN', Ref, process, {Name, Node}, noproc}`
+    /// arrives at once, as in OTP.
+    func monitor(_ name: Atom) -> Ref
 
     /// Removes a monitor. With `flush`, also removes its `'DOWN'` message
     /// if it already arrived. Returns whether the monitor was still active.
@@ -79,6 +86,11 @@ public protocol ProcessContext: AnyObject, Sendable {
 
     /// Sends `message` to `pid` after `delay` (`erlang:send_after/3`).
     func sendAfter(_ delay: Duration, _ message: Term, to pid: Pid) -> TimerRef
+
+    /// Sends `message` after `delay` to the process registered as `name` when
+    /// the timer fires (`erlang:send_after/3` with a name); dropped when no
+    /// process has the name then.
+    func sendAfter(_ delay: Duration, _ message: Term, to name: Atom) -> TimerRef
 
     /// Cancels a timer; returns false when it already fired or was cancelled.
     @discardableResult
@@ -113,6 +125,31 @@ public protocol ProcessContext: AnyObject, Sendable {
 }
 
 extension ProcessContext {
+    /// Resolves `name` now: what a runtime without name timers can do. The
+    /// runtime implements the requirement itself (resolving at fire time);
+    /// this default only keeps the protocol's ABI open.
+    public func sendAfter(_ delay: Duration, _ message: Term, to name: Atom) -> TimerRef {
+        if let pid = whereis(name) { return sendAfter(delay, message, to: pid) }
+        return TimerRef(makeRef())
+    }
+
+    /// Whether `pid` is a process of this node that has not ended
+    /// (`is_process_alive/1`); false for a pid of another node.
+    public func isProcessAlive(_ pid: Pid) -> Bool {
+        pid.node == self.pid.node && pid.process.isAlive
+    }
+
+    /// What a runtime without name monitors can do: monitors the pid the
+    /// name has now (its `'DOWN'` names the pid). The runtime implements the
+    /// requirement itself; this default only keeps the protocol's ABI open.
+    public func monitor(_ name: Atom) -> Ref {
+        if let target = whereis(name) { return monitor(target) }
+        let ref = makeRef()
+        send(.tuple([.atom(Atom.down), .ref(ref), .atom(Atom.process),
+                     .tuple([.atom(name), .atom(pid.node.name)]), .atom(Atom.noproc)]), to: pid)
+        return ref
+    }
+
     /// Receives with a timeout; nil when it passed first.
     public func receive(timeout: Duration) async throws -> Term? {
         try await receive(timeout: timeout) { $0 }

@@ -114,7 +114,7 @@ struct TermLexer {
             advance()
             guard !atEnd else { throw error("character literal '$' at the end of the input", at: start) }
             let value = try character(start: start)
-            return Token(kind: .int(Int(value.value)), position: start)
+            return Token(kind: .int(UInt64(value.value)), position: start)
         case UInt8(ascii: "."):
             advance()
             let n = peek()
@@ -192,7 +192,7 @@ struct TermLexer {
             advance()
             let body = digits(radix: radix)
             guard !body.isEmpty else { throw error("missing digits after '\(whole)#'") }
-            guard let value = Int(body, radix: radix) else {
+            guard let value = UInt64(body, radix: radix) else {
                 throw error("integer \(whole)#\(body) does not fit in 64 bits", at: start)
             }
             return Token(kind: .int(value), position: start)
@@ -215,7 +215,7 @@ struct TermLexer {
             }
             return Token(kind: .float(value), position: start)
         }
-        guard let value = Int(whole) else {
+        guard let value = UInt64(whole) else {
             throw error("integer \(whole) does not fit in 64 bits", at: start)
         }
         return Token(kind: .int(value), position: start)

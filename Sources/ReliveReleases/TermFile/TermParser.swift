@@ -63,11 +63,19 @@ struct TermParser {
         case .atom(let name):
             try advance()
             guard let atom = Atom(validating: name) else {
-                throw lexer.error("atom is longer than 255 bytes (or the atom table is full)", at: token.position)
+                // Two reasons, told apart so that the message says which.
+                if name.utf8.count > 255 {
+                    throw lexer.error("atom is longer than 255 bytes", at: token.position)
+                }
+                throw lexer.error("the budget for atoms from files is spent (\(Atom.externalLimit) atoms): "
+                                  + "refusing to create atom \(ErlangSyntax.atom(name))", at: token.position)
             }
             return .atom(atom)
-        case .int(let i):
+        case .int(let magnitude):
             try advance()
+            guard let i = Int(exactly: magnitude) else {
+                throw lexer.error("integer \(magnitude) does not fit in 64 bits", at: token.position)
+            }
             return .int(i)
         case .float(let f):
             try advance()
@@ -85,10 +93,15 @@ struct TermParser {
             let negative = token.kind == .punct("-")
             try advance()
             switch lookahead.kind {
-            case .int(let i):
+            case .int(let magnitude):
+                // Negative numbers reach 2^63 (Int.min), positive ones 2^63 - 1.
+                let limit = negative ? UInt64(Int.max) + 1 : UInt64(Int.max)
+                guard magnitude <= limit else {
+                    throw lexer.error("integer \(negative ? "-" : "")\(magnitude) does not fit in 64 bits",
+                                      at: token.position)
+                }
                 try advance()
-                // -Int.min is not representable; Int.min itself cannot be written with a sign.
-                return .int(negative ? -i : i)
+                return .int(negative ? Int(truncatingIfNeeded: 0 &- magnitude) : Int(magnitude))
             case .float(let f):
                 try advance()
                 return .float(negative ? -f : f)

@@ -5,7 +5,9 @@ struct Token: Sendable {
     enum Kind: Sendable, Equatable {
         case atom(String)
         case string(String)
-        case int(Int)
+        /// An integer's magnitude: the sign is a separate token, and `Int.min`'s
+        /// magnitude (2^63) does not fit in `Int`.
+        case int(UInt64)
         case float(Double)
         case punct(String)      // { } [ ] ( ) , | # => << >> / - + :
         case dot                // the end of a term: '.' followed by white space, '%' or the end

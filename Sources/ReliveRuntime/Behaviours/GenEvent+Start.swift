@@ -59,6 +59,11 @@ final class GenEventManager {
         while true {
             let message = try await system.nextMessage(from: process)
             if let (from, request) = SystemState.systemRequest(message) {
+                // sys:terminate / gen_server:stop: as the parent's exit.
+                if let reason = SystemState.terminateRequest(request) {
+                    await terminateAll()
+                    throw ProcessExit(reason)
+                }
                 await system.handle(request, from: from, core: &core, process: process)
                 syncModules()
                 continue

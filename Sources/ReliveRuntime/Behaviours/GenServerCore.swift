@@ -61,7 +61,9 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
                     // every extra async call is a measurable executor hop.
                     let message: Term
                     if system.suspended {
-                        message = try await process.receive(timeout: nil) { SystemState.systemRequest($0) != nil ? $0 : nil } ?? .undefined
+                        message = try await process.receive(timeout: nil) {
+                            SystemState.takenWhileSuspended($0, parent: parent) ? $0 : nil
+                        } ?? .undefined
                     } else if case .timeout(let after) = next {
                         message = try await process.receive(timeout: after) { $0 } ?? GenServerLabels.timeout
                     } else {
@@ -74,21 +76,28 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
                         label = first
                         e = elements
                     }
+                    // sys:terminate / gen_server:stop: ends the server like its parent's exit.
+                    var terminateRequest: Term? = nil
                     if label == systemLabel, e.count == 3, let from = CallFrom(e[1]) {
-                        // A system message does not cancel a pending timeout (as in OTP,
-                        // which restarts it afterwards).
-                        var core: any BehaviourCore = self
-                        await system.handle(e[2], from: from, core: &core, process: process)
-                        if core !== self {
-                            guard let swapped = core as? any GenServerDriving else { throw ProcessExit(.atom("bad_core")) }
-                            return swapped
+                        terminateRequest = SystemState.terminateRequest(e[2])
+                        if terminateRequest == nil {
+                            // A system message does not cancel a pending timeout (as in OTP,
+                            // which restarts it afterwards).
+                            var core: any BehaviourCore = self
+                            await system.handle(e[2], from: from, core: &core, process: process)
+                            if core !== self {
+                                guard let swapped = core as? any GenServerDriving else { throw ProcessExit(.atom("bad_core")) }
+                                return swapped
+                            }
+                            continue
                         }
-                        continue
                     }
                     if case .timeout = next { next = .none }
                     system.noteIn(message)
                     lastMessage = message
-                    if label == exitLabel, e.count == 3, e[1] == parent {
+                    if let reason = terminateRequest {
+                        step = .stop(reason)
+                    } else if label == exitLabel, e.count == 3, e[1] == parent {
                         // Our parent (supervisor) ended or told us to: terminate with its reason.
                         step = .stop(e[2])
                     } else if label == callLabel, e.count == 3, let from = CallFrom(e[1]) {
@@ -100,11 +109,10 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
                         case .noreply(let then):
                             step = .next(then)
                         case .stop(let reason, let reply):
-                            if let reply {
-                                from.reply(reply)
-                                system.noteOut(reply, to: from)
-                            }
-                            step = .stop(reason)
+                            // As OTP: terminate runs first, the reply goes after it, so
+                            // the caller never acts before the server has cleaned up.
+                            if let reply { system.noteOut(reply, to: from) }
+                            step = .stop(reason, reply: reply.map { (from, $0) })
                         @unknown default:
                             step = .stop(.tuple([.atom("bad_return_value"), .atom("handle_call")]))
                         }
@@ -132,11 +140,12 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
         switch step {
         case .next(let then):
             next = then
-        case .stop(let reason):
+        case .stop(let reason, let reply):
             if !ExitReason.isNormal(reason) {
                 GenServerLoop.report(reason: reason, lastMessage: lastMessage, core: self, process: process)
             }
             await terminate(reason: reason, process: process)
+            if let (from, value) = reply { from.reply(value) }
             throw ProcessExit(reason)
         }
     }
@@ -149,7 +158,9 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
 /// What the loop does after a callback.
 enum GenServerStep {
     case next(GenServerNext)
-    case stop(Term)
+    /// Ends the server with a reason; `reply` (of `{stop, Reason, Reply, State}`)
+    /// is sent after `terminate` has run.
+    case stop(Term, reply: (CallFrom, Term)? = nil)
 
     init(_ result: GenServerResult) {
         switch result {

@@ -155,6 +155,8 @@ final class GenStatemEngine {
             }
             let message = try await system.nextMessage(from: process)
             if let (from, request) = SystemState.systemRequest(message) {
+                // sys:terminate / gen_server:stop: as the parent's exit.
+                if let reason = SystemState.terminateRequest(request) { throw Stop(reason: reason) }
                 await system.handle(request, from: from, core: &core, process: process)
                 continue
             }

@@ -58,6 +58,11 @@ enum SupervisorLoop {
             guard let sup = core as? SupervisorCore else { throw ProcessExit(.atom("bad_core")) }
             let message = try await system.nextMessage(from: process)
             if let (from, request) = SystemState.systemRequest(message) {
+                if let reason = SystemState.terminateRequest(request) {
+                    // sys:terminate / gen_server:stop of a supervisor: its children go first.
+                    await sup.terminateAll(process: process)
+                    throw ProcessExit(reason)
+                }
                 await system.handle(request, from: from, core: &core, process: process)
                 continue
             }
@@ -155,7 +160,9 @@ enum SupervisorLoop {
 
     private static func terminateChild(_ id: Term, core: SupervisorCore, process: LocalProcess) async -> Term {
         if let template = core.template {
-            guard case .pid(let pid) = id, core.dynamic.removeValue(forKey: pid) != nil else { return error(.atom("not_found")) }
+            // OTP: a non-pid is refused as `simple_one_for_one`, an unknown pid as `not_found`.
+            guard case .pid(let pid) = id else { return error(.atom("simple_one_for_one")) }
+            guard core.dynamic.removeValue(forKey: pid) != nil else { return error(.atom("not_found")) }
             await core.shutdown(pid, spec: template, process: process)
             return .ok
         }

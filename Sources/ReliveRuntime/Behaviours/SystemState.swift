@@ -5,8 +5,11 @@ import DequeModule
 /// Relive's revert), state and status requests, statistics and the event log.
 ///
 /// While suspended, a process takes only `{system, From, Request}` messages
-/// from its mailbox (a selective receive), so every other message waits there
-/// in its order and is handled after `resume`.
+/// and its parent's `{'EXIT', Parent, Reason}` from its mailbox (a selective
+/// receive, as OTP's `sys` suspended loop), so every other message waits
+/// there in its order and is handled after `resume`, while a supervisor
+/// shutting down a suspended child (an upgrade being rolled back) still sees
+/// it terminate, its `terminate` callback run, at once.
 struct SystemState {
     let parent: Pid?
     private(set) var suspended = false
@@ -28,11 +31,34 @@ struct SystemState {
         return (from, e[2])
     }
 
+    /// `Reason` when `request` is `{terminate, Reason}` (`sys:terminate`,
+    /// `gen_server:stop`), which the behaviour loop carries out itself: it
+    /// ends the process, so it is never answered.
+    static func terminateRequest(_ request: Term) -> Term? {
+        guard case .tuple(let e) = request, e.count == 2, e[0] == .atom("terminate") else { return nil }
+        return e[1]
+    }
+
+    /// Whether `message` is `{'EXIT', parent, _}`.
+    static func isExit(from parent: Term, _ message: Term) -> Bool {
+        guard case .tuple(let e) = message, e.count == 3, e[0] == .atom(Atom.exit) else { return false }
+        return e[1] == parent
+    }
+
+    /// Whether a suspended process takes `message` now: a system request, or
+    /// its parent's exit (OTP's `sys:handle_system_msg` suspended loop).
+    static func takenWhileSuspended(_ message: Term, parent: Term) -> Bool {
+        systemRequest(message) != nil || isExit(from: parent, message)
+    }
+
     /// The next message for a behaviour's loop: any message, or, while
-    /// suspended, only a system request (the others wait in the mailbox, in
-    /// their order, until `resume`).
+    /// suspended, only a system request or the parent's exit (the others wait
+    /// in the mailbox, in their order, until `resume`).
     func nextMessage(from process: LocalProcess) async throws -> Term {
-        if suspended { return try await process.receive(matching: { Self.systemRequest($0) != nil ? $0 : nil }) }
+        if suspended {
+            let parent = parent.map(Term.pid) ?? .undefined
+            return try await process.receive(matching: { Self.takenWhileSuspended($0, parent: parent) ? $0 : nil })
+        }
         return try await process.receive()
     }
 
