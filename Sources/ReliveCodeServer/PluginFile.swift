@@ -21,8 +21,8 @@ struct PluginFile {
     /// object (checked on the descriptor).
     /// - Throws: ``CodeServerError``.
     init(opening given: String) throws(CodeServerError) {
-        let folder = Self.parent(of: given)
-        let name = String(given.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
+        let folder = FileSystem.parentDirectory(of: given)
+        let name = FileSystem.lastComponent(of: given)
         guard let resolved = realpath(folder, nil) else { throw .missingFile(given) }
         let directory = String(cString: resolved)
         free(resolved)
@@ -59,17 +59,15 @@ struct PluginFile {
     /// - Throws: ``CodeServerError/unreadable(_:_:)``.
     func sha256() throws(CodeServerError) -> String {
         var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-        var offset: off_t = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
         while true {
-            let count = buffer.withUnsafeMutableBytes { pread(file.rawValue, $0.baseAddress, $0.count, offset) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path, SystemError(operation: "read", path: path, errno: errno))
-            }
+            let count: Int
+            do { count = try file.read(into: buffer, at: offset) } catch { throw .unreadable(path, error) }
             if count == 0 { break }
-            hasher.update(data: buffer[..<count])
-            offset += off_t(count)
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            offset += Int64(count)
         }
         return hasher.finalize().map { byte in
             let hex = String(byte, radix: 16)
@@ -90,16 +88,11 @@ struct PluginFile {
     /// stays where `dlopen` expects it).
     private static func isELFSharedObject(_ file: OpenFile) -> Bool {
         var bytes = [UInt8](repeating: 0, count: 18)
-        let count = bytes.withUnsafeMutableBytes { pread(file.rawValue, $0.baseAddress, 18, 0) }
+        let count = bytes.withUnsafeMutableBytes { raw in try? file.read(into: raw, at: 0) }
         guard count == 18 else { return false }
         guard bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46 else { return false }
         let littleEndian = bytes[5] == 1
         let type = littleEndian ? UInt16(bytes[16]) | UInt16(bytes[17]) << 8 : UInt16(bytes[17]) | UInt16(bytes[16]) << 8
         return type == 3   // ET_DYN
-    }
-
-    private static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }

@@ -93,6 +93,14 @@ public final class OpenFile: Sendable {
         try syscall("read", path: path) { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
     }
 
+    /// `pread(2)`: reads up to `buffer.count` bytes at `offset`, leaving the
+    /// file offset where it was.
+    /// - Returns: the number read, 0 at end of file.
+    /// - Throws: ``SystemError`` (`read`).
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(SystemError) -> Int {
+        try syscall("read", path: path) { pread(rawValue, buffer.baseAddress, buffer.count, off_t(offset)) }
+    }
+
     /// Writes all of `buffer` (short writes continued).
     /// - Throws: ``SystemError`` (`write`).
     public func writeAll(_ buffer: UnsafeRawBufferPointer) throws(SystemError) {
