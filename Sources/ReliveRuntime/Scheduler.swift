@@ -296,9 +296,17 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
 
     /// Whether every worker is parked and nothing is queued: every process
     /// is blocked (the benchmarks' "run queues are empty").
+    /// Asked from one of the workers (as the default executor, `main`'s
+    /// task runs on them), that worker counts as idle when nothing waits in
+    /// its own queue and run-next slot: it runs the asker, not a process.
     var isIdle: Bool {
-        let all: UInt64 = workers.count == 64 ? ~0 : (UInt64(1) << UInt64(workers.count)) - 1
-        return parkedMask.load(ordering: .sequentiallyConsistent) == all
+        var all: UInt64 = workers.count == 64 ? ~0 : (UInt64(1) << UInt64(workers.count)) - 1
+        if let me = currentWorker() {
+            if me.queued.load(ordering: .sequentiallyConsistent) != 0
+                || me.runNextSlot.load(ordering: .sequentiallyConsistent) != 0 { return false }
+            all &= ~(UInt64(1) << UInt64(me.index))
+        }
+        return parkedMask.load(ordering: .sequentiallyConsistent) & all == all
             && globalCount.load(ordering: .sequentiallyConsistent) == 0
     }
 

@@ -163,6 +163,20 @@ checks.append(("fan-out-and-actors", { node in
     try Check.require(value == 2000, "actor tally \(value)")
 }))
 
+checks.append(("quiescent", { node in
+    // `main`'s task runs on a worker here: asked from it, the scheduler
+    // must still see that every process is blocked.
+    _ = try await node.run { p in for _ in 0..<100 { p.spawn { q in _ = try await q.receive() } } }
+    let clock = ContinuousClock()
+    let deadline = clock.now + .seconds(10)
+    var streak = 0
+    while streak < 2 && clock.now < deadline {
+        streak = node.isQuiescent == true ? streak + 1 : 0
+        usleep(100)
+    }
+    try Check.require(streak == 2, "never quiescent with every process blocked")
+}))
+
 checks.append(("second-node", { first in
     // Shutting a node down leaves the shared scheduler running for the next.
     let other = Node(name: "check2@localhost")
