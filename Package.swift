@@ -80,6 +80,9 @@ let package = Package(
         .executableTarget(name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", log]),
         // Benchmarks (run in release mode by tools/bench beside the Erlang anchors).
         .executableTarget(name: "relive-bench", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
+        // Runtime checks with the scheduler installed as the default executor
+        // (run by ReliveRuntimeTests' InstalledSchedulerTests).
+        .executableTarget(name: "relive-scheduler-check", dependencies: [kit, "ReliveRuntime"]),
 
         .testTarget(
             name: "ReliveKitTests",

@@ -21,8 +21,12 @@ extension LocalProcess {
         if isDead() { try exitBecauseKilled() }
         var scanned = 0
         var timer: UInt64? = nil
+        var lazyTimer: TimerService.LazyTimeout? = nil
         var token: UInt64 = 0
-        defer { if let timer { _ = runtime.timers.cancel(timer) } }
+        defer {
+            if let timer { _ = runtime.timers.cancel(timer) }
+            if let lazyTimer { runtime.timers.cancel(lazyTimer) }
+        }
         var waited = false
         while true {
             while scanned < queue.count {
@@ -45,12 +49,18 @@ extension LocalProcess {
             }
             if let timeout {
                 if timeout <= .zero { return nil }
-                if timer == nil {
+                if token == 0 {
                     nextWaitToken &+= 1
                     token = nextWaitToken
                     let wakeToken = token
                     shared.withLock { $0.armedToken = wakeToken }
-                    timer = runtime.timers.schedule(after: timeout) { [self] in self.receiveTimedOut(wakeToken) }
+                    // Long timeouts (a call's 5 s) are armed without the
+                    // timer lock; they are nearly always cancelled unfired.
+                    if timeout.clampedNanoseconds >= TimerService.lazyMinimumNanos {
+                        lazyTimer = runtime.timers.armLazily(after: timeout) { [self] in self.receiveTimedOut(wakeToken) }
+                    } else {
+                        timer = runtime.timers.schedule(after: timeout) { [self] in self.receiveTimedOut(wakeToken) }
+                    }
                 }
             }
             await waitForMail(token: token)

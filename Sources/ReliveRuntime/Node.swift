@@ -25,11 +25,19 @@ public final class Node: Sendable {
     let registry = Registry()
     let timers = TimerService()
     /// The worker threads that run the processes (nil: Swift's default executor,
-    /// chosen with `RELIVE_SCHEDULER=default`).
-    let scheduler: Scheduler? = Scheduler.makeForNode()
+    /// chosen with `RELIVE_SCHEDULER=default`): the OS process's shared
+    /// scheduler when it is installed as the default executor, else the node's own.
+    let scheduler: Scheduler?
+    /// The executor preference of the processes' tasks: the node's own
+    /// scheduler, or none when the scheduler is the default executor (the
+    /// preference costs a locked lookup on every hop).
+    private let preference: Scheduler?
     private let serials = Atomic<UInt64>(0)
     private let refs = Atomic<UInt64>(0)
-    private let table = Mutex<[UInt64: LocalProcess]>([:])
+    /// The live processes, in shards by serial so that spawns and exits on
+    /// different workers rarely take the same lock (one locked Dictionary was
+    /// on every spawn and exit of the fan-out benchmark).
+    private let table = ProcessTable()
     private let stopped = Atomic<Bool>(false)
 
     /// Starts a node.
@@ -43,6 +51,13 @@ public final class Node: Sendable {
         let creationValue = creation ?? UInt32(truncatingIfNeeded: monotonicNanos() ^ UInt64(UInt32.random(in: 1...UInt32.max)))
         self.id = NodeID(name: Atom(name), creation: creationValue)
         self.logger = logger
+        if let shared = Scheduler.installedDefault {
+            scheduler = shared
+            preference = nil
+        } else {
+            scheduler = Scheduler.makeForNode()
+            preference = scheduler
+        }
         timers.start()
     }
 
@@ -118,10 +133,10 @@ public final class Node: Sendable {
     public var registeredNames: [Atom] { registry.registered }
 
     /// Number of live processes.
-    public var processCount: Int { table.withLock { $0.count } }
+    public var processCount: Int { table.count }
 
     /// The live processes.
-    public var processes: [Pid] { table.withLock { $0.values.map(\.pid) } }
+    public var processes: [Pid] { table.all.map(\.pid) }
 
     /// The local process behind `pid`, if it belongs to this node. Internal:
     /// a `LocalProcess`'s receive and private queue belong to its own task, so
@@ -143,13 +158,14 @@ public final class Node: Sendable {
     /// process has been told; their tasks unwind at their next receive.
     public func shutdown() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let all = table.withLock { Array($0.values) }
+        let all = table.all
         for p in all { p.terminate(.atom(Atom.killed)) }
         timers.stop()
-        scheduler?.shutdown()
+        // The shared default scheduler outlives every node.
+        preference?.shutdown()
     }
 
-    deinit { scheduler?.shutdown() }
+    deinit { preference?.shutdown() }
 
     /// A new reference, unique on this node incarnation.
     public func makeRef() -> Ref {
@@ -175,7 +191,7 @@ public final class Node: Sendable {
             child.shared.withLock { $0.monitoredBy.append((ref, parent, nil)) }
             monitorRef = ref
         }
-        table.withLock { $0[serial] = child }
+        table.insert(child)
         if stopped.load(ordering: .relaxed) {
             child.terminate(.atom(Atom.killed))
         } else {
@@ -183,16 +199,16 @@ public final class Node: Sendable {
                 // Not detached: the process sees the caller's task-locals (e.g.
                 // the test that runs it). Measured slower per spawn (fan-out
                 // 1.8-2.9 vs 1.3-1.6 µs a process), so only `run` asks for it.
-                Task(executorPreference: scheduler) { await child.run(body) }
+                Task(executorPreference: preference) { await child.run(body) }
             } else {
-                Task.detached(executorPreference: scheduler) { await child.run(body) }
+                Task.detached(executorPreference: preference) { await child.run(body) }
             }
         }
         return Spawned(pid: child.pid, monitor: monitorRef)
     }
 
     func processEnded(_ process: LocalProcess, reason: Term, name: Atom?) {
-        table.withLock { _ = $0.removeValue(forKey: process.serial) }
+        table.remove(process)
         // Processes killed by shutdown() are not crashes.
         if !ExitReason.isNormal(reason) && !stopped.load(ordering: .relaxed) {
             var metadata: Logger.Metadata = ["pid": "\(process.pid)", "reason": "\(reason)"]

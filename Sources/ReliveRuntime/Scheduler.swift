@@ -2,9 +2,11 @@ import Glibc
 import DequeModule
 import Synchronization
 
-/// The node's own scheduler: a Swift `TaskExecutor` (SE-0417) with one worker
-/// thread per core. Every process task is started with it as its executor
-/// preference (`Task.detached(executorPreference:)` in `Node.spawn`), so every
+/// The node scheduler: a Swift `TaskExecutor` (SE-0417) with one worker
+/// thread per core. Either the OS process's default executor (installed by
+/// `main`, see **Default executor** below) or, in test binaries, each node's
+/// own, given to every process task as its executor preference
+/// (`Task.detached(executorPreference:)` in `Node.spawn`). Either way every
 /// resumption of a process (a message arriving, a timer firing, a yield)
 /// comes back here through ``enqueue(_:)``.
 ///
@@ -86,17 +88,18 @@ import Synchronization
 ///   thread is left behind. A node may be created and shut down any number of
 ///   times (`relive-bench stress` checks the thread count).
 ///
-/// What the scheduler cannot remove: with a task executor preference, the
-/// Swift runtime looks the preference up under the task's status-record lock
-/// on every enqueue and on every `swift_task_switch` after a resumption
-/// (`AsyncTask::getPreferredTaskExecutor`), and every continuation adds and
-/// removes a status record. In a ping-pong profile that is 46 % of all
-/// samples (`withStatusRecordLock` 21 %, the mutex 17 %, the lookup 8 %).
-/// Installing the scheduler as the process-wide global executor instead
-/// (`swift_task_enqueueGlobal_hook`, process tasks without a preference) was
-/// tried: ping-pong 564-599 ns against 778-801 ns with the preference, on a
-/// quiet machine. It rests on underscored runtime hooks and was not tested
-/// beyond the benchmarks, so it is not used (see BENCHMARKS.md).
+/// - **Default executor.** With a task executor preference, the Swift
+///   runtime looks the preference up under the task's status-record lock on
+///   every enqueue and on every `swift_task_switch` after a resumption
+///   (`AsyncTask::getPreferredTaskExecutor`): 46 % of a ping-pong profile.
+///   An executable that owns a node therefore installs one scheduler as the
+///   OS process's default executor (`Node.installSchedulerAsDefaultExecutor()`,
+///   Scheduler+DefaultExecutor.swift) as the first statement of `main`; its
+///   processes are then plain tasks without a preference, every node shares
+///   that scheduler, and it runs every job of the program (its jobs run on
+///   the generic executor, as the platform's global executor's do). Test
+///   binaries cannot install it and keep one scheduler per node as the
+///   processes' preference (this paragraph's first sentence).
 final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// Consecutive run-next hops before the queue gets a turn
     /// (`RELIVE_RUNNEXT`; 0 turns the run-next slot off).
@@ -106,6 +109,10 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// How long an idle worker searches (spinning) before it parks
     /// (`RELIVE_SPIN_US`, microseconds).
     let spinNanos: UInt64
+    /// Whether this is the OS process's default executor (installed by
+    /// `Node.installSchedulerAsDefaultExecutor()`): its jobs then run on
+    /// Swift's generic executor, not on the scheduler as a task executor.
+    let runsAsDefault: Bool
 
     final class Worker: @unchecked Sendable {
         let index: Int
@@ -142,18 +149,32 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         /// The run queue; others steal from it.
         let queue = Mutex(Deque<UnownedJob>())
         let queued = Atomic<Int>(0)
-        var semaphore = sem_t()
+        /// Where the worker parks. Both semaphores live in allocated memory,
+        /// not in stored properties: other threads post them, and
+        /// `&storedProperty` of a class gives C a pointer that Swift only
+        /// promises for the duration of the call (it may be a temporary
+        /// copy), and each such use is a formal modify access of the
+        /// property, overlapping the other threads' (a data race for TSan and
+        /// the exclusivity model). An allocated `sem_t` has one stable
+        /// address for the worker's life; only the `sem_*` calls touch it,
+        /// and they synchronise among themselves. Freed in `deinit`, after the
+        /// thread has left (the thread holds the scheduler, which holds the
+        /// worker, until then).
+        let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
         /// Posted when the thread has left its loop.
-        var exited = sem_t()
+        let exited = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
         var thread = pthread_t()
 
         init(index: Int, scheduler: Scheduler) {
             self.index = index
             self.scheduler = scheduler
-            sem_init(&semaphore, 0, 0)
-            sem_init(&exited, 0, 0)
+            sem_init(semaphore, 0, 0)
+            sem_init(exited, 0, 0)
         }
-        deinit { sem_destroy(&semaphore); sem_destroy(&exited) }
+        deinit {
+            sem_destroy(semaphore); sem_destroy(exited)
+            semaphore.deallocate(); exited.deallocate()
+        }
 
         @inline(__always) func push(_ job: UnownedJob) {
             queue.withLock { $0.append(job) }
@@ -224,7 +245,8 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     }
 
     /// Starts `threads` workers (default: `RELIVE_SCHEDULERS`, else the number of cores).
-    init(threads: Int? = nil) {
+    init(threads: Int? = nil, runsAsDefault: Bool = false) {
+        self.runsAsDefault = runsAsDefault
         let env = getenv("RELIVE_SCHEDULERS").flatMap { Int(String(cString: $0)) }
         let n = max(1, min(64, threads ?? env ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         spinNanos = 1000 * (getenv("RELIVE_SPIN_US").flatMap { UInt64(String(cString: $0)) } ?? 200)
@@ -243,7 +265,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
             pthread_create(&w.thread, nil, { arg in
                 let start = Unmanaged<ThreadStart>.fromOpaque(arg!).takeRetainedValue()
                 start.scheduler.runWorker(start.worker)
-                sem_post(&start.worker.exited)
+                sem_post(start.worker.exited)
                 return nil
             }, box)
         }
@@ -274,9 +296,17 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
 
     /// Whether every worker is parked and nothing is queued: every process
     /// is blocked (the benchmarks' "run queues are empty").
+    /// Asked from one of the workers (as the default executor, `main`'s
+    /// task runs on them), that worker counts as idle when nothing waits in
+    /// its own queue and run-next slot: it runs the asker, not a process.
     var isIdle: Bool {
-        let all: UInt64 = workers.count == 64 ? ~0 : (UInt64(1) << UInt64(workers.count)) - 1
-        return parkedMask.load(ordering: .sequentiallyConsistent) == all
+        var all: UInt64 = workers.count == 64 ? ~0 : (UInt64(1) << UInt64(workers.count)) - 1
+        if let me = currentWorker() {
+            if me.queued.load(ordering: .sequentiallyConsistent) != 0
+                || me.runNextSlot.load(ordering: .sequentiallyConsistent) != 0 { return false }
+            all &= ~(UInt64(1) << UInt64(me.index))
+        }
+        return parkedMask.load(ordering: .sequentiallyConsistent) & all == all
             && globalCount.load(ordering: .sequentiallyConsistent) == 0
     }
 
@@ -364,7 +394,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
             let (done, seen) = parkedMask.compareExchange(expected: mask, desired: mask & ~bit,
                                                           ordering: .sequentiallyConsistent)
             if done {
-                withWorker(bit.trailingZeroBitCount) { _ = sem_post(&$0.semaphore) }
+                withWorker(bit.trailingZeroBitCount) { _ = sem_post($0.semaphore) }
                 return
             }
             mask = seen
@@ -504,10 +534,10 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
                 clock_gettime(CLOCK_REALTIME, &deadline)
                 deadline.tv_nsec += Self.stuckCheckNanos
                 if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
-                while sem_timedwait(&w.semaphore, &deadline) != 0 && errno == EINTR {}
+                while sem_timedwait(w.semaphore, &deadline) != 0 && errno == EINTR {}
             } else {
                 deepParked.bitwiseOr(bit, ordering: .sequentiallyConsistent)
-                while sem_wait(&w.semaphore) != 0 && errno == EINTR {}
+                while sem_wait(w.semaphore) != 0 && errno == EINTR {}
                 deepParked.bitwiseAnd(~bit, ordering: .sequentiallyConsistent)
             }
             parkedMask.bitwiseAnd(~bit, ordering: .sequentiallyConsistent)
@@ -520,7 +550,11 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
         w.started &+= 1
         w.wokenThisRun = false
         w.progress.store(w.started, ordering: .relaxed)
-        job.runSynchronously(on: executor)
+        if runsAsDefault {
+            job.runSynchronously(on: Self.genericExecutor)
+        } else {
+            job.runSynchronously(on: executor)
+        }
         w.current = nil
     }
 
@@ -550,7 +584,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     func shutdown() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         stopDeadline.store(monotonicNanos() &+ Self.stopGraceNanos, ordering: .relaxed)
-        for w in workers { sem_post(&w.semaphore) }
+        for w in workers { sem_post(w.semaphore) }
         let me = currentWorker()
         for w in workers {
             if w === me {
@@ -563,7 +597,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
             clock_gettime(CLOCK_REALTIME, &deadline)
             deadline.tv_sec += 10
             var r: Int32
-            repeat { r = sem_timedwait(&w.exited, &deadline) } while r != 0 && errno == EINTR
+            repeat { r = sem_timedwait(w.exited, &deadline) } while r != 0 && errno == EINTR
             if r == 0 { pthread_join(w.thread, nil) } else { pthread_detach(w.thread) }
         }
     }

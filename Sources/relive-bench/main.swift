@@ -19,6 +19,13 @@
 import ReliveRuntime
 import Glibc
 
+// First statement of main, before any task exists: the node scheduler becomes
+// the default executor (processes without a task executor preference).
+// Not for the stress checks, which start and stop nodes with their own
+// schedulers and count threads. `RELIVE_DEFAULT_EXECUTOR=0` keeps the
+// preference path, for comparisons.
+let installedScheduler = CommandLine.arguments.dropFirst().first?.hasPrefix("stress") == true
+    ? false : Node.installSchedulerAsDefaultExecutor()
 @inline(never) func now() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
