@@ -41,6 +41,11 @@ let package = Package(
         // Erlang term files, the .app/.rel/.appup/relup/RELEASES/sys.config
         // models and the relup compiler.
         .target(name: "ReliveReleases", dependencies: [kit]),
+        // The release handler: upgrade transaction, relup checker and evaluator, RELEASES, boot.
+        .target(
+            name: "ReliveReleaseHandler",
+            dependencies: [kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles"]
+        ),
         // libarchive, behind a system-library target and a small C shim.
         .systemLibrary(
             name: "CArchive",
@@ -67,7 +72,9 @@ let package = Package(
         // The first example program (the main job until the release demo lands).
         .executableTarget(name: "relive-example", dependencies: [kit, "ReliveRuntime", log]),
         // The live-upgrade demo (the README's main job).
-        .executableTarget(name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", log]),
+        .executableTarget(
+            name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleaseHandler", log]
+        ),
         // Benchmarks (run in release mode by tools/bench beside the Erlang anchors).
         .executableTarget(name: "relive-bench", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
 
@@ -76,6 +83,10 @@ let package = Package(
             dependencies: [kit, .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "ReliveCodeServerTests", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
+        .testTarget(
+            name: "ReliveReleaseHandlerTests",
+            dependencies: [kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveReleaseHandler"]
+        ),
         .testTarget(name: "ReliveBehavioursTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(name: "ReliveRuntimeTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(
