@@ -54,7 +54,15 @@ actor PluginFixtures {
         try custom("txapp-" + vsn, app: "txapp", vsn: vsn, source: Self.txSource(vsn))
     }
 
-    static func txSource(_ vsn: String) -> String {
+    /// A broken txapp 2.0.0: `abi` built for another kit ABI version, or
+    /// `descriptor` saying it is another application.
+    func brokenTxServer(_ how: String) throws -> String {
+        try custom("txapp-broken-" + how, app: "txapp", vsn: "2.0.0",
+                   source: Self.txSource("2.0.0", descriptorApp: how == "descriptor" ? "other" : "txapp",
+                                         abi: how == "abi" ? "KitABI.version + 1" : "KitABI.version"))
+    }
+
+    static func txSource(_ vsn: String, descriptorApp: String = "txapp", abi: String = "KitABI.version") -> String {
         let v2 = vsn != "1.0.0"
         return """
         import Foundation
@@ -90,7 +98,12 @@ actor PluginFixtures {
 
         @_cdecl("relive_plugin_descriptor")
         public func reliveDescriptor() -> UnsafeMutableRawPointer {
-            Plugin.export(application: "txapp", version: "\(vsn)", modules: [.genServer("tx_server", Server())])
+            let plugin = Plugin(application: "\(descriptorApp)", version: "\(vsn)", modules: [.genServer("tx_server", Server())],
+                                functions: [
+                                    PluginFunction(module: "tx_server", name: "fail") { _ in throw Refused.refused },
+                                    PluginFunction(module: "tx_server", name: "echo") { $0 },
+                                ], abiVersion: \(abi))
+            return Unmanaged.passRetained(plugin as AnyObject).toOpaque()
         }
         """
     }
