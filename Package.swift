@@ -44,7 +44,10 @@ let package = Package(
         // The release handler: upgrade transaction, relup checker and evaluator, RELEASES, boot.
         .target(
             name: "ReliveReleaseHandler",
-            dependencies: [kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles"]
+            dependencies: [
+                kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // libarchive, behind a system-library target and a small C shim.
         .systemLibrary(
