@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ReliveRuntime", targets: ["ReliveRuntime"]),
         .library(name: "ReliveReleases", targets: ["ReliveReleases"]),
         .library(name: "ReliveBundles", targets: ["ReliveBundles"]),
+        .library(name: "ReliveSystem", targets: ["ReliveSystem"]),
     ],
     dependencies: [
         .package(path: "Sources/Kit"),
@@ -56,6 +57,9 @@ let package = Package(
             providers: [.apt(["libarchive-dev"])]
         ),
         .target(name: "CArchiveShim", dependencies: ["CArchive"]),
+        // The one place for syscalls: errors with errno, operation and path;
+        // atomic file writes; a test hook that makes any call fail.
+        .target(name: "ReliveSystem"),
         // Release bundles: deterministic, checksummed, signed tar.gz.
         .target(
             name: "ReliveBundles",
@@ -100,6 +104,7 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "ReliveSystemTests", dependencies: ["ReliveSystem"]),
         .testTarget(
             name: "ReliveBundlesTests",
             dependencies: [
