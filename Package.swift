@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "ReliveReleaseHandler",
             dependencies: [
-                kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles",
+                kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", "ReliveSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "ReliveCodeServerTests", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
         .testTarget(
             name: "ReliveReleaseHandlerTests",
-            dependencies: [kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveReleaseHandler"]
+            dependencies: [kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveReleaseHandler", "ReliveSystem"]
         ),
         .testTarget(name: "ReliveBehavioursTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(name: "ReliveRuntimeTests", dependencies: [kit, "ReliveRuntime", log]),

@@ -201,11 +201,21 @@ public final class ReleaseHandler {
 
     /// Carries out the state machine's actions, then adopts the new states:
     /// when a write fails, the in-memory states stay as they were.
+    /// A failed RELEASES write after the boot file was written puts the old
+    /// boot file back, so the two files never disagree for long (and boot
+    /// trusts the boot file when they do).
     private func apply(_ actions: [ReleaseStates.Action], _ next: ReleaseStates) throws(ReleaseHandlerError) {
+        var previousBoot: (name: String, vsn: String)?? = nil
         for action in actions {
             switch action {
-            case .writeBootFile(let name, let vsn): try store.writeBootFile(name: name, vsn: vsn)
-            case .writeReleases(let file): try store.writeReleases(file)
+            case .writeBootFile(let name, let vsn):
+                previousBoot = .some(try? store.readBootFile())
+                try store.writeBootFile(name: name, vsn: vsn)
+            case .writeReleases(let file):
+                do { try store.writeReleases(file) } catch {
+                    if case .some(.some(let old)) = previousBoot { try? store.writeBootFile(name: old.name, vsn: old.vsn) }
+                    throw error
+                }
             case .removeFiles(let vsn, let dirs): removeFiles(vsn: vsn, applicationDirectories: dirs)
             case .restartNode: break   // returned to the caller
             }

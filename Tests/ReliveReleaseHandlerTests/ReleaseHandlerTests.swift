@@ -4,6 +4,7 @@ import ReliveKit
 import ReliveReleaseHandler
 import ReliveReleases
 import ReliveRuntime
+@_spi(Testing) import ReliveSystem
 import Testing
 
 @Suite(.serialized) struct ReleaseHandlerTests {
@@ -82,16 +83,23 @@ import Testing
         try await node.run { p in
             let (handler, code, _) = try await Self.start(root, node, p)
             _ = try await handler.install("2.0.0", from: p)
-            let failing = ReleasesStore(root: root) { path, _ in
-                throw POSIXError(.ENOSPC)
+            let before = handler.whichReleases()
+            // make_permanent writes the boot file, then RELEASES: fail the RELEASES rename.
+            let error = #expect(throws: ReleaseHandlerError.self) {
+                try SystemFaults.with(SystemFault(operation: "rename", pathContains: "RELEASES", errno: ENOSPC)) {
+                    try handler.makePermanent("2.0.0")
+                }
             }
-            let second = try ReleaseHandler(node: node, code: code, configuration: .init(root: root), store: failing)
-            let before = second.whichReleases()
-            let error = #expect(throws: ReleaseHandlerError.self) { try second.makePermanent("2.0.0") }
             #expect(error?.kind == "write_failed")
-            #expect(second.whichReleases() == before)
+            #expect(error?.message.contains("No space left on device") == true)
+            #expect(handler.whichReleases() == before)
             #expect(try Self.statuses(root) == ["1.0.0": .permanent, "2.0.0": .current])
-            #expect(try handler.store.readBootFile()?.vsn == "1.0.0")
+            #expect(try handler.store.readBootFile()?.vsn == "1.0.0")   // put back
+            #expect(!(try FileManager.default.contentsOfDirectory(atPath: root + "/releases")).contains { $0.contains(".tmp") })
+            // The next attempt goes through.
+            try handler.makePermanent("2.0.0")
+            #expect(try Self.statuses(root) == ["1.0.0": .old, "2.0.0": .permanent])
+            #expect(try handler.store.readBootFile()?.vsn == "2.0.0")
         }
     }
 
