@@ -192,6 +192,16 @@ public final class ReleaseHandler {
         try apply(try next.handle(.removed(vsn)), next)
     }
 
+    /// Brings RELEASES in line with the release the node booted (see ``ReleaseStates/Event/booted(_:)``).
+    public func booted(_ vsn: String) throws(ReleaseHandlerError) {
+        var next = states
+        if !next.file.releases.contains(where: { $0.vsn == vsn }) {
+            // Booted from files RELEASES does not list yet (a first boot): recorded.
+            _ = try next.handle(.unpacked(try readRelease(vsn)))
+        }
+        try apply(try next.handle(.booted(vsn)), next)
+    }
+
     /// `reboot_old_release`: an old release becomes permanent; the node layer restarts the node.
     public func rebootOldRelease(_ vsn: String) throws(ReleaseHandlerError) -> RestartAction {
         var next = states

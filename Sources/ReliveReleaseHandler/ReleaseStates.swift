@@ -23,6 +23,10 @@ public struct ReleaseStates: Sendable, Equatable {
         case removed(String)
         /// `vsn`, an old release, becomes permanent; the node reboots into it.
         case rebootOld(String)
+        /// The node booted `vsn` (named by the boot file): it is permanent,
+        /// another permanent one old, a current one (installed, never made
+        /// permanent, lost with the restart) unpacked again.
+        case booted(String)
     }
 
     public enum Action: Sendable, Equatable {
@@ -125,6 +129,14 @@ public struct ReleaseStates: Sendable, Equatable {
             for j in next.releases.indices where state(j) == .permanent || state(j) == .current { set(j, .old) }
             set(i, .permanent)
             actions.append(.writeBootFile(name: next.releases[i].name, vsn: vsn))
+        case .booted(let vsn):
+            let i = try index(vsn)
+            for j in next.releases.indices where j != i {
+                if state(j) == .current { set(j, .unpacked) }
+                if state(j) == .permanent { set(j, .old) }
+            }
+            set(i, .permanent)
+            if next == file { return [] }   // already consistent: nothing to write
         }
         actions.append(.writeReleases(next))
         if case .rebootOld = event { actions.append(.restartNode) }
