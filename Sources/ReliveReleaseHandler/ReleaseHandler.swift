@@ -160,10 +160,13 @@ public final class ReleaseHandler {
     /// down script) as one transaction, then records `vsn` as current.
     /// - Throws: ``ReleaseHandlerError`` (kind of the ``ScriptError``) after a
     ///   full rollback: the node is on the release it was on.
-    public func install(_ vsn: String, from caller: LocalProcess) async throws(ReleaseHandlerError) -> InstallReport {
+    /// - Parameter configure: test hook, to reach the evaluator before it runs.
+    public func install(_ vsn: String, from caller: LocalProcess,
+                        configure: (ScriptEvaluator) -> Void = { _ in }) async throws(ReleaseHandlerError) -> InstallReport {
         let (script, downgrade) = try checkInstall(vsn)
         let from = states.running?.vsn ?? ""
         let evaluator = ScriptEvaluator(node: node, code: code, options: configuration.evaluator, logger: logger)
+        configure(evaluator)
         let report: EvaluationReport
         do { report = try await evaluator.evaluate(script, mode: downgrade ? .down : .up, from: caller) } catch {
             logger.warning("install refused", metadata: ["release": "\(vsn)", "error": "\(error)"])
