@@ -83,7 +83,9 @@ let package = Package(
             name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleaseHandler", log]
         ),
         // Benchmarks (run in release mode by tools/bench beside the Erlang anchors).
-        .executableTarget(name: "relive-bench", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
+        .executableTarget(
+            name: "relive-bench", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleaseHandler"]
+        ),
 
         .testTarget(
             name: "ReliveKitTests",
