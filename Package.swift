@@ -94,7 +94,10 @@ let package = Package(
         .testTarget(name: "ReliveCodeServerTests", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
         .testTarget(
             name: "ReliveReleaseHandlerTests",
-            dependencies: [kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveReleaseHandler", "ReliveSystem"]
+            dependencies: [
+                kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveReleaseHandler", "ReliveSystem",
+                "ReliveBundles", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(name: "ReliveBehavioursTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(name: "ReliveRuntimeTests", dependencies: [kit, "ReliveRuntime", log]),
