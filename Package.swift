@@ -46,6 +46,14 @@ let package = Package(
         // Erlang term files, the .app/.rel/.appup/relup/RELEASES/sys.config
         // models and the relup compiler.
         .target(name: "ReliveReleases", dependencies: [kit]),
+        // The release handler: upgrade transaction, relup checker and evaluator, RELEASES, boot.
+        .target(
+            name: "ReliveReleaseHandler",
+            dependencies: [
+                kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", "ReliveSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // libarchive, behind a system-library target and a small C shim.
         .systemLibrary(
             name: "CArchive",
@@ -77,9 +85,13 @@ let package = Package(
         // The first example program (the main job until the release demo lands).
         .executableTarget(name: "relive-example", dependencies: [kit, "ReliveRuntime", log]),
         // The live-upgrade demo (the README's main job).
-        .executableTarget(name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", log]),
+        .executableTarget(
+            name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleaseHandler", log]
+        ),
         // Benchmarks (run in release mode by tools/bench beside the Erlang anchors).
-        .executableTarget(name: "relive-bench", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
+        .executableTarget(
+            name: "relive-bench", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleaseHandler"]
+        ),
         // Runtime checks with the scheduler installed as the default executor
         // (run by ReliveRuntimeTests' InstalledSchedulerTests).
         .executableTarget(name: "relive-scheduler-check", dependencies: [kit, "ReliveRuntime"]),
@@ -89,6 +101,13 @@ let package = Package(
             dependencies: [kit, .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "ReliveCodeServerTests", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
+        .testTarget(
+            name: "ReliveReleaseHandlerTests",
+            dependencies: [
+                kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveReleaseHandler", "ReliveSystem",
+                "ReliveBundles", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "ReliveBehavioursTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(name: "ReliveRuntimeTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(
