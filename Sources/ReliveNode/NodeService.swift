@@ -48,7 +48,8 @@ public struct NodeService: Service {
     public static func runNode(root: InstallRoot, logger: Logger) async throws {
         let host = NodeHost(root: root, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: NodeService(host: host))],
+            // The node's end (a stop request) shuts the group down gracefully, not as a failure.
+            services: [.init(service: NodeService(host: host), successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -34,6 +34,11 @@ while let argument = arguments.popFirst() {
     }
 }
 guard let root else { usage("give --root DIR") }
+// A parent may have left signals blocked (Foundation's Process passes its
+// thread's mask on): the watchdog must see SIGTERM, SIGINT and SIGCHLD.
+var unblocked = sigset_t()
+sigemptyset(&unblocked)
+sigprocmask(SIG_SETMASK, &unblocked, nil)
 if command.isEmpty {
     let folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
     command = [folder + "/relive", "node", "run", "--root", root]
