@@ -10,10 +10,13 @@ public enum ControlClient {
         let socket = try UnixSocket.connect(path: root.controlSocket)
         defer { socket.close() }
         socket.setReceiveTimeout(seconds: timeout)
-        try socket.write(ControlProtocol.request(op, args))
+        // A node that refuses this peer answers at once and closes, possibly
+        // before the request is written (EPIPE): its reply is still there to read.
+        let writeError: NodeError?
+        do { try socket.write(ControlProtocol.request(op, args)); writeError = nil } catch { writeError = error }
         let line: [UInt8]
         do { line = try socket.readLine(limit: ControlProtocol.lineLimit) } catch {
-            throw NodeError(.failed, "no reply from the node to \(op): \(error)")
+            throw writeError ?? NodeError(.failed, "no reply from the node to \(op): \(error)")
         }
         return try ControlProtocol.parseReply(line)
     }
