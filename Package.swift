@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ReliveRuntime", targets: ["ReliveRuntime"]),
         .library(name: "ReliveReleases", targets: ["ReliveReleases"]),
         .library(name: "ReliveBundles", targets: ["ReliveBundles"]),
+        .library(name: "ReliveSystem", targets: ["ReliveSystem"]),
     ],
     dependencies: [
         .package(path: "Sources/Kit"),
@@ -46,6 +47,14 @@ let package = Package(
         // Erlang term files, the .app/.rel/.appup/relup/RELEASES/sys.config
         // models and the relup compiler.
         .target(name: "ReliveReleases", dependencies: [kit]),
+        // The release handler: upgrade transaction, relup checker and evaluator, RELEASES, boot.
+        .target(
+            name: "ReliveReleaseHandler",
+            dependencies: [
+                kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", "ReliveSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // libarchive, behind a system-library target and a small C shim.
         .systemLibrary(
             name: "CArchive",
@@ -53,6 +62,9 @@ let package = Package(
             providers: [.apt(["libarchive-dev"])]
         ),
         .target(name: "CArchiveShim", dependencies: ["CArchive"]),
+        // The one place for syscalls: errors with errno, operation and path;
+        // atomic file writes; a test hook that makes any call fail.
+        .target(name: "ReliveSystem"),
         // Release bundles: deterministic, checksummed, signed tar.gz.
         .target(
             name: "ReliveBundles",
@@ -65,7 +77,7 @@ let package = Package(
         .target(
             name: "ReliveNode",
             dependencies: [
-                kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", log,
+                kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", "ReliveReleaseHandler", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -85,15 +97,26 @@ let package = Package(
         // The first example program (the main job until the release demo lands).
         .executableTarget(name: "relive-example", dependencies: [kit, "ReliveRuntime", log]),
         // The live-upgrade demo (the README's main job).
-        .executableTarget(name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", log]),
+        .executableTarget(
+            name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleaseHandler", log]
+        ),
         // Benchmarks (run in release mode by tools/bench beside the Erlang anchors).
-        .executableTarget(name: "relive-bench", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
+        .executableTarget(
+            name: "relive-bench", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleaseHandler"]
+        ),
 
         .testTarget(
             name: "ReliveKitTests",
             dependencies: [kit, .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "ReliveCodeServerTests", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
+        .testTarget(
+            name: "ReliveReleaseHandlerTests",
+            dependencies: [
+                kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveReleaseHandler", "ReliveSystem",
+                "ReliveBundles", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "ReliveBehavioursTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(name: "ReliveRuntimeTests", dependencies: [kit, "ReliveRuntime", log]),
         .testTarget(
@@ -106,6 +129,7 @@ let package = Package(
         ),
         // The tool end to end: `relive release build`, `relive node ...` as child processes.
         .testTarget(name: "ReliveToolTests", dependencies: [kit, "ReliveReleases"]),
+        .testTarget(name: "ReliveSystemTests", dependencies: ["ReliveSystem"]),
         .testTarget(
             name: "ReliveBundlesTests",
             dependencies: [

@@ -39,7 +39,8 @@ extension InstallRoot {
             },
             status: .permanent)
         try writeAtomically(try format(ReleasesFile(releases: [release]).term), to: releasesFile)
-        try writeAtomically("\(spec.runtimeVsn) \(spec.vsn)\n", to: startData)
+        // The release handler's boot file: "<release name> <release vsn>".
+        try writeAtomically("\(spec.name) \(spec.vsn)\n", to: startData)
         return release
     }
 

@@ -11,6 +11,7 @@
 //   relive-bench plugin [N]       plugin_load, plugin_first_call, plugin_genserver_call_rtt
 //   relive-bench plugin_memory K  plugin_retained_{rss,resident}_per_version
 //   relive-bench fanout N         fanout_N_{total,send_phase,per_proc}
+//   relive-bench upgrade N        upgrade_N_{window,suspend,change_code,resume} (the relup evaluator)
 //   relive-bench stress [SECONDS] scheduler stress check (not a benchmark)
 //
 // Each benchmark mirrors ../shared/anchors/erlang/anchors_bench.erl: the same
@@ -226,6 +227,7 @@ case "call": try await genServerCall(node, intArg(1, 1_000_000))
 case "plugin": try await pluginBench(node, intArg(1, 1_000_000))
 case "plugin_memory": try await pluginMemory(node, versions: intArg(1, 8))
 case "fanout": try await fanout(node, intArg(1, 100_000))
+case "upgrade": try await upgradeBench(node, intArg(1, 10_000))
 case "all":
     try await spawnBench(node, 100_000)
     try await pingPong(node, 1_000_000)

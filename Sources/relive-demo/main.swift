@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import ReliveCodeServer
 import ReliveKit
+import ReliveReleaseHandler
 import ReliveRuntime
 
 let counters = Int(ProcessInfo.processInfo.environment["DEMO_COUNTERS"] ?? "") ?? 1000
@@ -84,11 +85,13 @@ let succeeded = try await node.run { p -> Bool in
 
     // 3. Upgrade to 2.0.0.
     say("\n-- upgrade counter 1.0.0 -> 2.0.0 (state {count} becomes {count, history}) --")
-    try code.load(pluginAt: v2)
+    let newPlugin = try code.load(pluginAt: v2)
     say("loaded counter-2.0.0; \(node.modules.users(of: Atom("counter")).filter { $0.version == "1.0.0" }.count) processes still run 1.0.0")
-    let up = try await CodeChange.upgrade(["counter", "counter_pool"], node: node, from: p)
-    say("suspended, changed and resumed together: \(up.processes) processes")
-    say("  suspend \(ms(up.suspend)), code change \(ms(up.change)), resume \(ms(up.resume)); pause \(ms(up.pause))")
+    let up = try await UpgradeTransaction.upgrade(["counter", "counter_pool"], rollingBack: [newPlugin], in: code,
+                                                  node: node, from: p)
+    say("suspended, changed and resumed together: \(node.modules.users(of: Atom("counter")).count) processes")
+    let t = up.timings
+    say("  suspend \(ms(t.suspend)), code change \(ms(t.change)), resume \(ms(t.resume)); pause \(ms(t.pause))")
     let versions = Set(node.modules.users(of: Atom("counter")).map(\.version))
     say("counters now run: \(versions.sorted().joined(separator: ", "))")
     _ = try await GenServer.call(pids[7], .atom("inc"), process: p)
@@ -102,12 +105,12 @@ let succeeded = try await node.run { p -> Bool in
     say("\n-- upgrade counter 2.0.0 -> 3.0.0 (its state migration fails for some counters) --")
     let bad = try code.load(pluginAt: v3)
     do {
-        _ = try await CodeChange.upgrade(["counter"], node: node, from: p)
+        try await UpgradeTransaction.upgrade(["counter"], rollingBack: [bad], in: code, node: node, from: p)
         say("unexpected: 3.0.0 went through")
-    } catch let failure as CodeChange.Failure {
-        code.rollBack(bad)
-        say("\(failure.failures.count) processes refused the change, e.g. \(failure.failures[0].reason)")
-        say("rolled back in \(ms(failure.report.pause)) of pause: every process is back on its old code and state")
+    } catch let error as UpgradeFailure {
+        // The transaction rolled the processes and the module table back itself.
+        say("\(error.failures.count) processes refused the change, e.g. \(error.failures.first?.reason ?? .undefined)")
+        say("rolled back in \(ms(error.timings.pause)) of pause: every process is back on its old code and state")
     }
     let after = Set(node.modules.users(of: Atom("counter")).map(\.version))
     say("counters now run: \(after.sorted().joined(separator: ", ")); current code: \(node.modules.current("counter")?.version ?? "none")")

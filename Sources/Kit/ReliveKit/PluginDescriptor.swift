@@ -13,6 +13,29 @@ public protocol PluginDescriptor: AnyObject, Sendable {
     var version: String { get }
     /// The behaviour modules it provides.
     var modules: [PluginModule] { get }
+    /// Functions a relup's `apply` instruction can call (`{apply, {M, F, A}}`).
+    /// A requirement with a default (below), so descriptors built before it
+    /// existed keep working under library evolution.
+    var functions: [PluginFunction] { get }
+}
+
+extension PluginDescriptor {
+    /// No functions exported.
+    public var functions: [PluginFunction] { [] }
+}
+
+/// A function a plugin exports for `apply`: `Module:Function(Args)`, given
+/// the argument list as one term and returning a term; a throw fails the apply.
+public struct PluginFunction: Sendable {
+    public let module: String
+    public let name: String
+    public let body: @Sendable (Term) throws -> Term
+
+    public init(module: String, name: String, _ body: @escaping @Sendable (Term) throws -> Term) {
+        self.module = module
+        self.name = name
+        self.body = body
+    }
 }
 
 /// One behaviour module in a plugin: its name, its declared kind, and how to
@@ -64,11 +87,22 @@ public final class Plugin: PluginDescriptor {
     public let application: String
     public let version: String
     public let modules: [PluginModule]
+    public let functions: [PluginFunction]
 
     public init(application: String, version: String, modules: [PluginModule], abiVersion: Int = KitABI.version) {
         self.application = application
         self.version = version
         self.modules = modules
+        self.functions = []
+        self.abiVersion = abiVersion
+    }
+
+    public init(application: String, version: String, modules: [PluginModule], functions: [PluginFunction],
+                abiVersion: Int = KitABI.version) {
+        self.application = application
+        self.version = version
+        self.modules = modules
+        self.functions = functions
         self.abiVersion = abiVersion
     }
 
@@ -80,8 +114,10 @@ public final class Plugin: PluginDescriptor {
     ///                   modules: [.genServer("counter", Counter())])
     /// }
     /// ```
-    public static func export(application: String, version: String, modules: [PluginModule]) -> UnsafeMutableRawPointer {
-        Unmanaged.passRetained(Plugin(application: application, version: version, modules: modules) as AnyObject).toOpaque()
+    public static func export(application: String, version: String, modules: [PluginModule],
+                              functions: [PluginFunction] = []) -> UnsafeMutableRawPointer {
+        Unmanaged.passRetained(Plugin(application: application, version: version, modules: modules,
+                                      functions: functions) as AnyObject).toOpaque()
     }
 }
 

@@ -15,7 +15,8 @@ public final class ModuleTable: Sendable {
         var users: [UInt64: (process: LocalProcess, module: LoadedModule)] = [:]
     }
 
-    private let entries = Mutex<[Atom: Entry]>([:])
+    // Internal (not private) for ModuleTable+Snapshot.swift.
+    let entries = Mutex<[Atom: Entry]>([:])
 
     public init() {}
 
