@@ -8,7 +8,7 @@ import ReliveReleases
 /// lib/<app>-<vsn>/                 the applications (.app, .appup, plugin)
 /// releases/<vsn>/                  each release's .rel, relup, sys.config, MANIFEST
 /// releases/RELEASES                every release and its state (OTP's format)
-/// releases/start_erl.data          "<host vsn> <permanent release vsn>" (OTP's)
+/// releases/start_erl.data          "<release name> <release vsn>": the release the node boots (the release handler's boot file)
 /// run/                             0700: control.sock (0600), heart.pid
 /// log/                             the watchdog's and node's output when started in the background
 /// ```
