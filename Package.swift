@@ -12,6 +12,7 @@ let package = Package(
     name: "relive",
     products: [
         .executable(name: "relive", targets: ["relive"]),
+        .executable(name: "relive-heart", targets: ["relive-heart"]),
         .library(name: "ReliveRuntime", targets: ["ReliveRuntime"]),
         .library(name: "ReliveReleases", targets: ["ReliveReleases"]),
         .library(name: "ReliveBundles", targets: ["ReliveBundles"]),
@@ -25,6 +26,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        // The node (ReliveNode): signals and shutdown, metrics.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The process runtime: schedulers, processes, mailboxes, links, monitors,
@@ -74,12 +79,25 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The node a user runs: install root, boot, control socket, metrics.
+        .target(
+            name: "ReliveNode",
+            dependencies: [
+                kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", "ReliveReleaseHandler", log,
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The watchdog (OTP's heart): no plugin code, no Relive library.
+        .executableTarget(name: "relive-heart"),
         // The command line.
         .executableTarget(
             name: "relive",
             dependencies: [
-                kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", log,
+                kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", "ReliveNode", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The first example program (the main job until the release demo lands).
@@ -118,6 +136,8 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
+        // The tool end to end: `relive release build`, `relive node ...` as child processes.
+        .testTarget(name: "ReliveToolTests", dependencies: [kit, "ReliveReleases"]),
         .testTarget(name: "ReliveSystemTests", dependencies: ["ReliveSystem"]),
         .testTarget(
             name: "ReliveBundlesTests",

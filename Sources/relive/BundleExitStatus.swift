@@ -3,24 +3,20 @@ import ReliveBundles
 
 import Glibc
 
-/// Maps bundle failures to the exit codes documented on ``BundleCommand``.
+/// Maps bundle failures onto the tool's one exit-code map (``ToolExit``).
 enum BundleExitStatus {
-    static let refused: Int32 = 1
-    static let usage: Int32 = 64
-    static let io: Int32 = 74
-
     /// Runs `body`; a ``BundleError`` is printed to standard error and turned
     /// into the exit code for its kind.
     static func run(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as BundleError {
-            printError("relive bundle: \(error)")
-            switch error.kind {
-            case .refused: throw ExitCode(refused)
-            case .invalidInput: throw ExitCode(usage)
-            case .io: throw ExitCode(io)
-            }
+        try ToolExit.run("bundle", body)
+    }
+
+    /// The tool's error kind for a bundle failure.
+    static func kind(of error: BundleError) -> ToolError.Kind {
+        switch error.kind {
+        case .refused: .refused
+        case .invalidInput: .usage
+        case .io: .failed
         }
     }
 

@@ -33,7 +33,7 @@ struct BundleInspectCommand: ParsableCommand {
             }
             if publicKey != nil && contents.signature != .valid {
                 BundleExitStatus.printError("relive bundle: signature \(contents.signature)")
-                throw ExitCode(BundleExitStatus.refused)
+                throw ExitCode(ToolExit.refused)
             }
         }
     }

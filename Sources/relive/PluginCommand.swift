@@ -25,10 +25,9 @@ struct PluginCommand: ParsableCommand {
 
         func run() throws {
             let folder = source ?? "plugins/\(application)/\(version)"
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            guard let sources = try? PluginSources.list(folder: folder) else {
                 throw ValidationError("no source folder \(folder)")
             }
-            let sources = names.filter { $0.hasSuffix(".swift") }.sorted().map { folder + "/" + $0 }
             do {
                 var builder = try PluginBuilder.locate()
                 builder.optimize = !debug

@@ -1,0 +1,66 @@
+import Foundation
+import Glibc
+import Logging
+import ReliveCodeServer
+import ReliveKit
+import ReliveReleases
+import ReliveRuntime
+import Synchronization
+
+/// A running node: the Relive node, its code server, the release it booted,
+/// its control socket and heartbeat. `relive node run` makes one and runs it
+/// under swift-service-lifecycle (``NodeService``).
+public final class NodeHost: Sendable {
+    public let root: InstallRoot
+    public let node: Node
+    public let code: CodeServer
+    public let metrics = NodeMetrics()
+    let started = ContinuousClock.now
+    let booted = Mutex<BootedRelease?>(nil)
+    /// How many times the watchdog restarted this node before (from `RELIVE_HEART_RESTARTS`).
+    let restarts: Int
+    /// The watchdog's pipe, when running under one (`RELIVE_HEART_FD`).
+    let heartDescriptor: Int32?
+
+    public init(root: InstallRoot, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.root = root
+        self.node = Node(name: "relive@localhost", logger: logger)
+        self.code = CodeServer(node: node)
+        self.restarts = Int(environment["RELIVE_HEART_RESTARTS"] ?? "") ?? 0
+        self.heartDescriptor = Int32(environment["RELIVE_HEART_FD"] ?? "")
+        metrics.nodeRestarts(restarts)
+    }
+
+    /// Boots the permanent release (through ``NodeBoot``).
+    /// - Throws: ``NodeError`` naming what failed.
+    public func boot() async throws {
+        let release = try await node.run { [self] process in
+            try await NodeBoot.boot(root: root, node: node, code: code, from: process)
+        }
+        booted.withLock { $0 = release }
+        node.logger.notice("booted", metadata: ["release": "\(release.name) \(release.vsn)"])
+    }
+
+    /// Sends a heartbeat to the watchdog every `interval`, from a process on
+    /// the node: a node whose schedulers hang stops beating, and the watchdog
+    /// restarts it (OTP's heart).
+    public func startHeartbeat(interval: Duration = .milliseconds(500)) {
+        guard let fd = heartDescriptor else { return }
+        node.spawn { process in
+            while true {
+                var beat: UInt8 = 0x68 // "h"
+                if write(fd, &beat, 1) < 0 && errno != EINTR && errno != EAGAIN { return }
+                _ = try await process.receive(timeout: interval, matching: { $0 })
+            }
+        }
+    }
+
+    /// Stops the applications in reverse start order, then halts the node
+    /// with `reason` (``NodeService`` then returns and the program exits).
+    public func stop(reason: Term = .atom("shutdown")) {
+        node.spawn { [node] process in
+            await node.applications.stopAll(from: process)
+            node.halt(reason: reason)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Logging
+import ReliveKit
+import ServiceLifecycle
+
+/// Runs a ``NodeHost`` as a swift-service-lifecycle service: boots the
+/// permanent release, serves the control socket and beats the watchdog's
+/// heart until the node halts (a `stop` request, a permanent application's
+/// end) or a graceful shutdown (SIGTERM, SIGINT) stops its applications in
+/// reverse order.
+public struct NodeService: Service {
+    public let host: NodeHost
+
+    public init(host: NodeHost) { self.host = host }
+
+    public func run() async throws {
+        host.startHeartbeat()
+        try await host.boot()
+        let control = try ControlServer(root: host.root, logger: host.node.logger) { [host] op, args in
+            try await host.handle(op, args)
+        }
+        control.start()
+        defer { control.stop() }
+        let reason = await withGracefulShutdownHandler {
+            await host.node.waitForHalt()
+        } onGracefulShutdown: { [host] in
+            host.stop(reason: .atom("shutdown"))
+        }
+        host.node.logger.notice("node stopped", metadata: ["reason": "\(reason)"])
+        if !Self.isClean(reason) { throw NodeHalted(reason: reason) }
+    }
+
+    /// `shutdown` and `normal` are asked-for ends; anything else (a permanent
+    /// application's end) is a failure the watchdog restarts.
+    static func isClean(_ reason: Term) -> Bool {
+        reason == .atom("shutdown") || reason == .atom("normal")
+    }
+
+    /// The node halted for a reason other than being asked to.
+    public struct NodeHalted: Error, CustomStringConvertible {
+        public let reason: Term
+        public var description: String { "node halted: \(reason)" }
+    }
+
+    /// Runs a node in the foreground until it stops: SIGTERM and SIGINT stop
+    /// it gracefully (through a `ServiceGroup`).
+    /// - Throws: ``NodeHalted`` or a boot error (the program exits non-zero,
+    ///   and the watchdog restarts it).
+    public static func runNode(root: InstallRoot, logger: Logger) async throws {
+        let host = NodeHost(root: root, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            // The node's end (a stop request) shuts the group down gracefully, not as a failure.
+            services: [.init(service: NodeService(host: host), successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
