@@ -75,7 +75,7 @@ extension NodeHost {
                 "version": json(entry.map { $0.version }),
                 "behaviour": json(entry.flatMap { node.modules.current($0.module)?.code.kind.rawValue }),
             ]
-            row["message_queue_len"] = node.process(pid)?.messageQueueLength ?? 0
+            row["message_queue_len"] = node.inboxLength(of: pid) ?? 0
             return row
         }
     }

@@ -79,6 +79,9 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
     /// a `LocalProcess` is handed out only to its own body, never by pid).
     public var messageQueueLength: Int { queue.count + shared.withLock { $0.inbox.count } }
 
+    /// Number of messages in the locked half of the mailbox; safe from any thread.
+    var inboxLength: Int { shared.withLock { $0.inbox.count } }
+
     override public func deliver(_ message: Term) {
         let waiter = shared.withLock { s in Self.enqueue(message, into: &s) }
         waiter?.resume()

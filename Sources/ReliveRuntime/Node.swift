@@ -109,13 +109,26 @@ public final class Node: Sendable {
         if stopped.load(ordering: .acquiring) { throw ProcessExit(.atom(Atom.killed)) }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             // Answered once: by the body, or by the process's end if the body
-            // never finished (killed by a shutdown that raced the spawn).
-            let answer = Mutex<CheckedContinuation<T, any Error>?>(continuation)
+            // never started (killed by a shutdown that raced the spawn). A body
+            // that started always answers itself — a killed process's code runs
+            // on to its next receive, which throws — so its result, not the
+            // kill, is what the caller gets.
+            let answer = Mutex<(continuation: CheckedContinuation<T, any Error>?, started: Bool)>((continuation, false))
             @Sendable func finish(_ result: Result<T, any Error>) {
-                answer.withLock { c in defer { c = nil }; return c }?.resume(with: result)
+                answer.withLock { a in defer { a.continuation = nil }; return a.continuation }?.resume(with: result)
             }
             _ = spawn(parent: nil, options: [], inheritTaskLocals: true,
-                      onExit: { reason in finish(.failure(ProcessExit(reason))) }) { process in
+                      onExit: { reason in
+                          let orphaned = answer.withLock { a in a.started ? nil : a.continuation.take() }
+                          orphaned?.resume(throwing: ProcessExit(reason))
+                      }) { process in
+                // Already answered: the process ended before its body could start.
+                let live = answer.withLock { a -> Bool in
+                    guard a.continuation != nil else { return false }
+                    a.started = true
+                    return true
+                }
+                guard live else { return }
                 do {
                     finish(.success(try await body(process)))
                 } catch {
@@ -153,6 +166,13 @@ public final class Node: Sendable {
     /// The reason the process `pid` of this node ended with; nil while it
     /// runs, or when `pid` belongs to another node.
     public func exitReason(of pid: Pid) -> Term? { process(pid)?.exitReason }
+
+    /// The messages delivered to `pid` that it has not yet taken in (the
+    /// mailbox's locked half), for observers such as `relive node processes`;
+    /// nil for a pid of another node. Messages the process already took into
+    /// its private half while scanning are not counted: that half belongs to
+    /// the process's own task and is never read from another thread.
+    public func inboxLength(of pid: Pid) -> Int? { process(pid)?.inboxLength }
 
     /// Kills every process and stops the timer thread. Returns once every
     /// process has been told; their tasks unwind at their next receive.
