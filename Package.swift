@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The process runtime: schedulers, processes, mailboxes, links, monitors,
@@ -70,6 +71,19 @@ let package = Package(
         .executableTarget(name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", log]),
         // Benchmarks (run in release mode by tools/bench beside the Erlang anchors).
         .executableTarget(name: "relive-bench", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
+
+        // gen_tcp for processes, on SwiftNIO's event loops.
+        .target(
+            name: "ReliveTCP",
+            dependencies: [
+                kit, "ReliveRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // The TCP echo server of tools/bench-tcp.
+        .executableTarget(name: "relive-tcp-echo", dependencies: [kit, "ReliveRuntime", "ReliveTCP"]),
+        .testTarget(name: "ReliveTCPTests", dependencies: [kit, "ReliveRuntime", "ReliveTCP", "ReliveCodeServer"]),
 
         .testTarget(
             name: "ReliveKitTests",
