@@ -77,7 +77,7 @@ struct RawClient: ~Copyable {
             // Fill the pipe: once writes fail with EAGAIN and the owner is
             // stalled, nothing more can be read unless the socket keeps reading.
             var stuck = 0
-            while written < total && stuck < 50 {
+            while written < total && stuck < 5_000 {
                 let n = client.write(pattern, from: written)
                 written += n
                 stuck = n == 0 ? stuck + 1 : 0
