@@ -10,7 +10,7 @@ public final class TCPListener: Sendable {
     let options: TCPOptions
     /// The process that listened (its death closes the listener).
     public let owner: Pid
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     struct State {
         var channel: Channel?
@@ -97,6 +97,14 @@ public final class TCPListener: Sendable {
         for socket in ready { socket.channel.close(promise: nil) }
         channel?.close(promise: nil)
         tcp.owners.forget(self, owner: owner)
+    }
+}
+
+extension TCPListener {
+    /// Closes, and returns once the port is released (a connect after it is refused).
+    public func closeAndWait() async {
+        close()
+        try? await state.withLock { $0.channel }?.closeFuture.get()
     }
 }
 

@@ -65,7 +65,7 @@ import Testing
         let error = try await node.run { p -> SocketError? in
             let listener = try await tcp.listen(port: 0, process: p)
             let port = listener.port
-            listener.close()
+            await listener.closeAndWait()
             do {
                 _ = try await tcp.connect(host: "127.0.0.1", port: port, timeout: .seconds(5), process: p)
                 return nil
