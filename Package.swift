@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The process runtime: schedulers, processes, mailboxes, links, monitors,
@@ -113,6 +114,19 @@ let package = Package(
         // Runtime checks with the scheduler installed as the default executor
         // (run by ReliveRuntimeTests' InstalledSchedulerTests).
         .executableTarget(name: "relive-scheduler-check", dependencies: [kit, "ReliveRuntime"]),
+
+        // gen_tcp for processes, on SwiftNIO's event loops.
+        .target(
+            name: "ReliveTCP",
+            dependencies: [
+                kit, "ReliveRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // The TCP echo server of tools/bench-tcp.
+        .executableTarget(name: "relive-tcp-echo", dependencies: [kit, "ReliveRuntime", "ReliveTCP"]),
+        .testTarget(name: "ReliveTCPTests", dependencies: [kit, "ReliveRuntime", "ReliveTCP", "ReliveCodeServer"]),
 
         .testTarget(
             name: "ReliveKitTests",
