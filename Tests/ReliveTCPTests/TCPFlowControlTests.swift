@@ -1,5 +1,5 @@
 import ReliveKit
-import ReliveRuntime
+@testable import ReliveRuntime
 import ReliveTCP
 import Testing
 #if canImport(Glibc)
@@ -85,6 +85,7 @@ struct RawClient: ~Copyable {
             }
             let buffered = server.bufferedBytes
             let stalledOwner = server.owner
+            // The owner is parked in its receive for `go`, so reading its private half here is safe.
             let mailbox = node.process(stalledOwner)?.messageQueueLength ?? -1
             stalledOwner.send(.atom("go"))
             while written < total {
