@@ -107,7 +107,8 @@ public final class CodeServer: Sendable {
             }
             modules.append(LoadedModule(name: name, version: vsn, application: app, code: code))
         }
-        let result = LoadedPlugin(application: app, version: vsn, path: path, modules: modules)
+        let result = LoadedPlugin(application: app, version: vsn, path: path, modules: modules,
+                                  functions: descriptor.functions)
         try commit(result, purge: purge)
         return result
     }

@@ -8,8 +8,9 @@ public struct CheckedScript: Sendable {
     public let texts: [String]
     /// The position of `point_of_no_return`, if any.
     public let pointOfNoReturn: Int?
-    /// The application versions the script loads, in order.
-    public let plugins: [(application: String, version: String, path: String)]
+    /// The application versions the script loads, in order, with the SHA-256
+    /// the verified manifest gives for each plugin (nil when none is known).
+    public let plugins: [(application: String, version: String, path: String, sha256: String?)]
 }
 
 /// What the node layer must do after a script: Relive runs no emulator, so

@@ -45,13 +45,20 @@ public enum ReleaseBoot {
             }
         }
 
-        // Plugins: one per application that has code.
+        // Plugins: one per application that has code, each checked against the
+        // release's verified manifest when unpack left one.
+        let digests = try InstalledManifest.pluginDigests(root: root, vsn: vsn)
         var plugins: [String] = []
         for app in spec.applications {
             let path = CheckedScript.installRootLocator(root)(app.name.name, app.vsn)
             guard FileManager.default.fileExists(atPath: path) else { continue }   // a library application without code
             if code.plugins.contains(where: { $0.application == app.name.name && $0.version == app.vsn }) { continue }
-            do { try code.load(pluginAt: path) } catch { throw ReleaseHandlerError("load_failed", "\(error)") }
+            if let digests, digests[path] == nil {
+                throw ReleaseHandlerError("load_failed", "\(path): not in the verified manifest of release \(vsn)")
+            }
+            do { try code.load(pluginAt: path, expectedSHA256: digests?[path]) } catch {
+                throw ReleaseHandlerError("load_failed", "\(error)")
+            }
             plugins.append(path)
         }
 

@@ -150,7 +150,11 @@ public final class ReleaseHandler {
         guard let from = states.running else { throw ReleaseHandlerError("no_running_release", "no release is running") }
         if from.vsn == target.vsn { throw ReleaseHandlerError("already_installed", "release \(vsn) is running") }
         let (instructions, downgrade) = try script(from: from.vsn, to: vsn)
-        do { return (try ScriptChecker.check(instructions, locate: CheckedScript.installRootLocator(root)), downgrade) } catch {
+        // Both ways the plugins loaded are the target release's: hash-checked against its manifest.
+        let digests = try InstalledManifest.pluginDigests(root: root, vsn: vsn)
+        do {
+            return (try ScriptChecker.check(instructions, locate: CheckedScript.installRootLocator(root), digests: digests), downgrade)
+        } catch {
             throw ReleaseHandlerError(error.kind, error.description)
         }
     }

@@ -17,7 +17,11 @@ public enum ScriptChecker {
     ///   - instructions: the script's instructions as terms (a relup entry's).
     ///   - locate: where each application version's plugin is.
     /// - Throws: ``ScriptError`` naming the first instruction at fault.
-    public static func check(_ instructions: [Term], locate: PluginLocator) throws(ScriptError) -> CheckedScript {
+    /// - Parameter digests: the verified manifest's SHA-256 of each plugin path,
+    ///   when the plugins come from an install root; a plugin it does not list
+    ///   is refused.
+    public static func check(_ instructions: [Term], locate: PluginLocator,
+                             digests: [String: String]? = nil) throws(ScriptError) -> CheckedScript {
         var typed: [RelupInstruction] = []
         var texts: [String] = []
         for (i, term) in instructions.enumerated() {
@@ -31,7 +35,7 @@ public enum ScriptChecker {
         }
         var ponr: Int? = nil
         var suspended = Set<Atom>()
-        var plugins: [(application: String, version: String, path: String)] = []
+        var plugins: [(application: String, version: String, path: String, sha256: String?)] = []
         let hasPONR = typed.contains { if case .pointOfNoReturn = $0 { true } else { false } }
         for (i, instruction) in typed.enumerated() {
             let beforePONR = hasPONR && ponr == nil
@@ -45,7 +49,11 @@ public enum ScriptChecker {
                 guard isELF(path) else {
                     throw fail("no_object_code", "the plugin of \(app)-\(vsn) is missing or not an ELF file: \(path)", i)
                 }
-                plugins.append((app.name, vsn, path))
+                let sha256 = digests?[path]
+                if digests != nil && sha256 == nil {
+                    throw fail("no_object_code", "the plugin of \(app)-\(vsn) is not in the release's verified manifest: \(path)", i)
+                }
+                plugins.append((app.name, vsn, path, sha256))
             case .apply:
                 break
             case .restartNewEmulator:

@@ -103,20 +103,22 @@ public final class ScriptEvaluator {
                     guard let entry = script.plugins.first(where: { $0.application == app.name && $0.version == vsn }) else {
                         throw failure("no_object_code", "no plugin located for \(app)-\(vsn)")
                     }
+                    let plugin: LoadedPlugin
                     if let existing = code.plugins.first(where: { $0.application == app.name && $0.version == vsn }) {
                         // Loaded before (a downgrade to it): make it current again.
                         undo.snapshots.append(node.modules.snapshot(existing.modules.map(\.name)))
                         do { try node.modules.activate(existing.modules) } catch {
                             throw failure("load_object_code_failed", "\(app)-\(vsn): \(error)")
                         }
+                        plugin = existing
                     } else {
-                        do { undo.loaded.append(try code.load(pluginAt: entry.path, purge: .soft)) } catch {
+                        do { plugin = try code.load(pluginAt: entry.path, purge: .soft, expectedSHA256: entry.sha256) } catch {
                             throw failure("load_object_code_failed", "\(error)")
                         }
+                        undo.loaded.append(plugin)
                     }
-                    if let descriptor = try? DynamicLibrary(path: entry.path).descriptor() {
-                        for f in descriptor.functions { functions["\(f.module):\(f.name)"] = f }
-                    }
+                    // From the descriptor of the file that was checked: the path is never opened again.
+                    for f in plugin.functions { functions["\(f.module):\(f.name)"] = f }
                 case .load(let module, _, let post):
                     guard node.modules.current(module) != nil else {
                         throw failure("no_such_module", "\(module) has no loaded code")

@@ -90,4 +90,37 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root + "/releases/2.0.0"))
         #expect(!FileManager.default.fileExists(atPath: root + "/lib/txapp-2.0.0"))
     }
+
+    @Test func anInstalledPluginChangedAfterItsManifestWasVerifiedIsNotLoaded() async throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let (root, bundle) = try await Self.setUp(key: key)
+        defer { try? FileManager.default.removeItem(atPath: root); try? FileManager.default.removeItem(atPath: bundle) }
+        let publicKey = Array(key.publicKey.rawRepresentation)
+        let node = Node(name: "unpack3@test")
+        defer { node.shutdown() }
+        try await node.run { p in
+            let code = CodeServer(node: node)
+            try code.load(pluginAt: "\(root)/lib/txapp-1.0.0/txapp-1.0.0.so")
+            let server = try #require(try await GenServer.start("tx_server", args: .int(7), link: false, from: p).pid)
+            var config = ReleaseHandler.Configuration(root: root)
+            config.trustedKeys = [publicKey]
+            let handler = try ReleaseHandler(node: node, code: code, configuration: config)
+            try handler.adoptInitialRelease("1.0.0")
+            #expect(try handler.unpack(bundleAt: bundle).signed)
+
+            // Changed on disk after the verified unpack: one byte appended.
+            let plugin = "\(root)/lib/txapp-2.0.0/txapp-2.0.0.so"
+            let file = try #require(FileHandle(forWritingAtPath: plugin))
+            try file.seekToEnd()
+            try file.write(contentsOf: Data([0]))
+            try file.close()
+
+            let error = await #expect(throws: ReleaseHandlerError.self) { try await handler.install("2.0.0", from: p) }
+            #expect(error?.description.contains("txapp-2.0.0.so") == true)
+            #expect(code.plugins.map(\.version) == ["1.0.0"])
+            #expect(node.modules.current("tx_server")?.version == "1.0.0")
+            #expect(try await GenServer.call(server, .atom("version"), process: p) == "1.0.0")
+            #expect(handler.whichReleases().map(\.status) == [.permanent, .unpacked])
+        }
+    }
 }
