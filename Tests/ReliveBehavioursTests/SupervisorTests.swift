@@ -115,9 +115,15 @@ import Testing
             func initialize(_ args: Term) throws -> SupervisorSpec? {
                 SupervisorSpec(children: [
                     ChildSpec(id: .atom("stubborn"), start: .function({ parent, _ in
+                        let supervisor = parent.pid
                         let spawned = parent.spawn(.link) { me in
                             me.trapExit = true
+                            supervisor.send(.tuple([.atom("trapping"), .pid(me.pid)]))
                             while true { _ = try await me.receive() }   // ignores {'EXIT', Sup, shutdown}
+                        }
+                        // Started only once it traps exits: a shutdown sent earlier would simply kill it.
+                        _ = try await parent.receive(timeout: .seconds(5)) { m -> Term? in
+                            m == .tuple([.atom("trapping"), .pid(spawned.pid)]) ? m : nil
                         }
                         return spawned.pid
                     }), shutdown: .timeout(.milliseconds(100))),
