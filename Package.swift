@@ -132,11 +132,13 @@ let package = Package(
             name: "ReliveKitTests",
             dependencies: [kit, .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "ReliveCodeServerTests", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer"]),
+        // Real plugins for the suites, built with the builder users use.
+        .target(name: "ReliveTestSupport", dependencies: ["ReliveCodeServer"], path: "Tests/ReliveTestSupport"),
+        .testTarget(name: "ReliveCodeServerTests", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", "ReliveTestSupport"]),
         .testTarget(
             name: "ReliveReleaseHandlerTests",
             dependencies: [
-                kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveReleaseHandler", "ReliveSystem",
+                kit, log, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveReleaseHandler", "ReliveSystem", "ReliveTestSupport",
                 "ReliveBundles", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -2,6 +2,7 @@ import Foundation
 import ReliveCodeServer
 import ReliveKit
 import ReliveRuntime
+import ReliveTestSupport
 import Testing
 
 @Suite struct CodeServerTests {

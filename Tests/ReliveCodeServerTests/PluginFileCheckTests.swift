@@ -3,6 +3,7 @@ import Glibc
 import ReliveCodeServer
 import ReliveKit
 import ReliveRuntime
+import ReliveTestSupport
 import Testing
 
 /// Loading exactly the file that was checked: each refusal, and that a

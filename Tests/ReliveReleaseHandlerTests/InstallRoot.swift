@@ -1,6 +1,7 @@
 import Foundation
 import ReliveKit
 import ReliveReleases
+import ReliveTestSupport
 
 /// A hand-made install root for the tx release: `lib/txapp-<vsn>/` with the
 /// real plugin and its `.app`, `releases/<vsn>/txrel.rel`, and 2.0.0's relup

@@ -4,6 +4,7 @@ import ReliveKit
 import ReliveReleaseHandler
 import ReliveReleases
 import ReliveRuntime
+import ReliveTestSupport
 import Testing
 
 @Suite(.serialized) struct ReleaseBootTests {

@@ -4,6 +4,7 @@ import ReliveKit
 @_spi(Testing) import ReliveReleaseHandler
 import ReliveReleases
 import ReliveRuntime
+import ReliveTestSupport
 import Testing
 
 /// The relup evaluator on a live node with real plugins: an upgrade and a

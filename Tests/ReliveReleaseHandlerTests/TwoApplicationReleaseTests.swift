@@ -5,6 +5,7 @@ import ReliveKit
 import ReliveReleases
 import ReliveRuntime
 import Synchronization
+import ReliveTestSupport
 import Testing
 
 /// A real two-application release (the example counter, txapp) with

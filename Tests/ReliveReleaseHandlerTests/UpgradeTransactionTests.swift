@@ -3,6 +3,7 @@ import ReliveCodeServer
 import ReliveKit
 @_spi(Testing) import ReliveReleaseHandler
 import ReliveRuntime
+import ReliveTestSupport
 import Testing
 
 /// The upgrade transaction with real processes and real plugins: a fault in

@@ -63,17 +63,20 @@ public final class ModuleTable: Sendable {
     public var names: [Atom] { entries.withLock { Array($0.keys) } }
 
     /// The processes running `name`, with the version each runs.
+    /// A process killed a moment ago is not among them: it is dead at once,
+    /// though it detaches only when its code has unwound.
     public func users(of name: Atom) -> [(pid: Pid, version: String)] {
-        entries.withLock { entries in
-            (entries[name]?.users.values).map { $0.map { ($0.process.pid, $0.module.version) } } ?? []
-        }
+        let all = entries.withLock { entries in entries[name].map { Array($0.users.values) } ?? [] }
+        // Liveness is read outside the table's lock: a process's own lock is never taken under it.
+        return all.filter { $0.process.isAlive }.map { ($0.process.pid, $0.module.version) }
     }
 
-    /// The processes running exactly this version.
+    /// The live processes running exactly this version.
     public func users(of module: LoadedModule) -> [Pid] {
-        entries.withLock { entries in
-            entries[module.name]?.users.values.filter { $0.module === module }.map(\.process.pid) ?? []
+        let all = entries.withLock { entries in
+            entries[module.name]?.users.values.filter { $0.module === module }.map(\.process) ?? []
         }
+        return all.filter(\.isAlive).map(\.pid)
     }
 
     /// Drops the old version of `name`.
