@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "ReliveNode",
             dependencies: [
-                kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", "ReliveReleaseHandler", log,
+                kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleases", "ReliveBundles", "ReliveReleaseHandler", "ReliveSystem", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -5,7 +5,9 @@ import Foundation
 ///
 /// Request: `{"op": "status", "args": {"name": "tiny", "term": "version"}}`
 /// (`args` optional, every value a string). Reply: `{"ok": true, "result": …}`
-/// or `{"ok": false, "error": "usage|refused|failed", "message": "…"}`.
+/// or `{"ok": false, "error": "usage|refused|failed", "message": "…"}`,
+/// after any number of `{"progress": "…"}` lines from long operations
+/// (an upgrade's steps and health window).
 /// Operations are plain requests, so anything that can write a line to the
 /// socket (the tool, a script, a later fleet coordinator) drives a node the same way.
 public enum ControlProtocol {
@@ -18,6 +20,16 @@ public enum ControlProtocol {
 
     public static func success(_ result: Any) -> [UInt8] {
         line(["ok": true, "result": result])
+    }
+
+    public static func progress(_ text: String) -> [UInt8] {
+        line(["progress": text])
+    }
+
+    /// The progress text of a line, nil for a reply.
+    public static func parseProgress(_ bytes: [UInt8]) -> String? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return nil }
+        return object["progress"] as? String
     }
 
     public static func failure(_ error: NodeError) -> [UInt8] {

@@ -7,7 +7,7 @@ import Logging
 /// inspected), refuses any peer whose uid is not the node's, and answers one
 /// request per connection through `handler`.
 public final class ControlServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (_ op: String, _ args: [String: String]) async throws -> Any
+    public typealias Handler = @Sendable (_ op: String, _ args: [String: String], _ progress: @escaping ControlProgress) async throws -> Any
 
     private let socket: UnixSocket
     private let path: String
@@ -57,7 +57,10 @@ public final class ControlServer: @unchecked Sendable {
             }
             connection.setReceiveTimeout(seconds: 10)
             let request = try ControlProtocol.parseRequest(try connection.readLine(limit: ControlProtocol.lineLimit))
-            reply = ControlProtocol.success(try await handler(request.op, request.args))
+            // Progress lines go out as they come; a client that left makes them fail quietly.
+            reply = ControlProtocol.success(try await handler(request.op, request.args) { text in
+                try? connection.write(ControlProtocol.progress(text))
+            })
         } catch let error as NodeError {
             reply = ControlProtocol.failure(error)
         } catch {

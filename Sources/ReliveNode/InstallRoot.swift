@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ReliveBundles
 import ReliveReleases
 
 /// An install root, laid out as OTP's (and as a bundle unpacks):
@@ -82,5 +83,27 @@ public struct InstallRoot: Sendable {
             throw NodeError(.failed, "\(releasesFile) has no permanent release")
         }
         return release
+    }
+}
+
+extension InstallRoot {
+    /// `trusted_keys`: the public keys (one `relive bundle keygen` public key
+    /// line each) whose signatures the node accepts on the bundles it
+    /// unpacks. `relive node init --public-key` writes it.
+    public var trustedKeysFile: String { path + "/trusted_keys" }
+
+    /// The trusted keys, raw; none when the file does not exist.
+    /// - Throws: ``NodeError`` (`failed`) naming the file and line of a malformed key.
+    public func trustedKeys() throws(NodeError) -> [[UInt8]] {
+        guard let data = FileManager.default.contents(atPath: trustedKeysFile) else { return [] }
+        var keys: [[UInt8]] = []
+        for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            do { keys.append(Array(try BundleKeyFile.parsePublicKey(text, source: "\(trustedKeysFile):\(number + 1)").rawRepresentation)) } catch {
+                throw NodeError(.failed, "\(trustedKeysFile):\(number + 1): \(error)")
+            }
+        }
+        return keys
     }
 }

@@ -12,19 +12,20 @@ import ReliveRuntime
 enum NodeBoot {
     /// - Throws: ``NodeError`` (`failed`) naming the file or application at fault;
     ///   applications already started are left for the node's shutdown to stop.
-    static func boot(root: InstallRoot, node: Node, code: CodeServer, from process: LocalProcess) async throws -> BootedRelease {
+    /// - Returns: what booted, and the root's release handler (which the node
+    ///   keeps for its release operations).
+    static func boot(root: InstallRoot, node: Node, code: CodeServer,
+                     from process: LocalProcess) async throws -> (BootedRelease, ReleaseHandler) {
         let report: ReleaseBoot.Report
+        let handler: ReleaseHandler
         do {
-            let handler = try ReleaseHandler(node: node, code: code, configuration: .init(root: root.path))
+            var configuration = ReleaseHandler.Configuration(root: root.path)
+            configuration.trustedKeys = try root.trustedKeys()
+            handler = try ReleaseHandler(node: node, code: code, configuration: configuration)
             report = try await ReleaseBoot.boot(handler, node: node, code: code, from: process)
         } catch {
             throw NodeError(.failed, "boot: \(error)")
         }
-        let relFile = root.releaseDirectory(report.vsn) + "/\(report.name).rel"
-        let spec = try? ReleaseSpec.read(path: relFile)
-        return BootedRelease(name: report.name, vsn: report.vsn, applications: report.started.map { name in
-            let app = spec?.application(name)
-            return (name, app?.vsn ?? "?", app.map { $0.startType.rawValue } ?? "?")
-        })
+        return (BootedRelease(root: root, name: report.name, vsn: report.vsn, started: report.started), handler)
     }
 }

@@ -9,7 +9,8 @@ extension NodeHost {
     /// a JSON-serialisable value.
     /// - Throws: ``NodeError``: `usage` for an unknown operation or a bad
     ///   argument, `failed` for an operation that went wrong.
-    public func handle(_ op: String, _ args: [String: String]) async throws -> Any {
+    ///   `progress` sends a line to the client before the reply (long steps).
+    public func handle(_ op: String, _ args: [String: String], progress: @escaping ControlProgress = { _ in }) async throws -> Any {
         switch op {
         case "ping": return ["pid": Int(getpid())]
         case "status": return status()
@@ -17,6 +18,16 @@ extension NodeHost {
         case "processes": return processes()
         case "call": return try await call(try argument("name", args), try argument("term", args))
         case "state": return try await state(try argument("name", args))
+        case "unpack": return try await unpack(try argument("bundle", args), allowUnsigned: args["allow_unsigned"] == "true")
+        case "install": return try await install(try argument("version", args), progress: progress)
+        case "make_permanent": return try await makePermanent(try argument("version", args))
+        case "remove": return try await remove(try argument("version", args))
+        case "upgrade":
+            let window = try durationArgument("health_window", args) ?? .seconds(10)
+            let maxExits = try intArgument("max_exits", args) ?? 3
+            return try await upgrade(try argument("bundle", args), window: window, maxExits: maxExits,
+                                     allowUnsigned: args["allow_unsigned"] == "true", progress: progress)
+        case "rollback": return try await rollback(to: args["version"], progress: progress)
         case "metrics":
             metrics.processes(node.processCount)
             return metrics.text()
@@ -36,6 +47,21 @@ extension NodeHost {
         return value
     }
 
+    /// Seconds, as a decimal string (the tool parses `10s`, `500ms`, `2m`).
+    private func durationArgument(_ name: String, _ args: [String: String]) throws(NodeError) -> Duration? {
+        guard let text = args[name] else { return nil }
+        guard let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds <= 86_400 else {
+            throw NodeError(.usage, "argument \(name) is not a number of seconds between 0 and 86400: \(text)")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    private func intArgument(_ name: String, _ args: [String: String]) throws(NodeError) -> Int? {
+        guard let text = args[name] else { return nil }
+        guard let value = Int(text), value >= 0 else { throw NodeError(.usage, "argument \(name) is not a count: \(text)") }
+        return value
+    }
+
     private func status() -> [String: Any] {
         let uptime = ContinuousClock.now - started
         let release = booted.withLock { $0 }
@@ -47,7 +73,8 @@ extension NodeHost {
             "restarts": restarts,
             "uptime_seconds": Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
             "processes": node.processCount,
-            "upgrades": [] as [Any],
+            "upgrades": upgrades.withLock { $0.map(\.json) },
+            "operation": json(releaseOperation.withLock { $0 }),
         ]
     }
 

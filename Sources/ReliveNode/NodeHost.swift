@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import ReliveCodeServer
 import ReliveKit
+@_spi(Testing) import ReliveReleaseHandler
 import ReliveReleases
 import ReliveRuntime
 import Synchronization
@@ -17,10 +18,19 @@ public final class NodeHost: Sendable {
     public let metrics = NodeMetrics()
     let started = ContinuousClock.now
     let booted = Mutex<BootedRelease?>(nil)
+    /// The root's release handler, from boot on.
+    let releaseHandler = Mutex<ReleaseHandler?>(nil)
+    /// The release operation under way (one at a time, as OTP's release_handler).
+    let releaseOperation = Mutex<String?>(nil)
+    /// This incarnation's upgrades and rollbacks, oldest first.
+    let upgrades = Mutex<[UpgradeRecord]>([])
     /// How many times the watchdog restarted this node before (from `RELIVE_HEART_RESTARTS`).
     let restarts: Int
     /// The watchdog's pipe, when running under one (`RELIVE_HEART_FD`).
     let heartDescriptor: Int32?
+    /// Crash-consistency tests only (`RELIVE_TEST_KILL_AT`): the release
+    /// handler step at which the node kills itself with SIGKILL, once.
+    let killAt: String?
 
     public init(root: InstallRoot, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.root = root
@@ -28,17 +38,32 @@ public final class NodeHost: Sendable {
         self.code = CodeServer(node: node)
         self.restarts = Int(environment["RELIVE_HEART_RESTARTS"] ?? "") ?? 0
         self.heartDescriptor = Int32(environment["RELIVE_HEART_FD"] ?? "")
+        self.killAt = environment["RELIVE_TEST_KILL_AT"]
         metrics.nodeRestarts(restarts)
     }
 
     /// Boots the permanent release (through ``NodeBoot``).
     /// - Throws: ``NodeError`` naming what failed.
     public func boot() async throws {
-        let release = try await node.run { [self] process in
+        // Relative paths in an application's environment (data folders) mean the install root.
+        guard chdir(root.path) == 0 else { throw NodeError(.failed, "chdir \(root.path): \(String(cString: strerror(errno)))") }
+        let (release, handler) = try await node.run { [self] process in
             try await NodeBoot.boot(root: root, node: node, code: code, from: process)
         }
         booted.withLock { $0 = release }
+        if let step = killAt { handler.checkpoint = Self.killer(at: step, marker: root.runDirectory + "/killed-at-" + step) }
+        releaseHandler.withLock { $0 = handler }
         node.logger.notice("booted", metadata: ["release": "\(release.name) \(release.vsn)"])
+    }
+
+    /// The test hook behind `RELIVE_TEST_KILL_AT`: SIGKILL at `step`, the
+    /// first time only (a marker file remembers it across the restart).
+    private static func killer(at step: String, marker: String) -> @Sendable (ReleaseHandler.Checkpoint) -> Void {
+        { checkpoint in
+            guard checkpoint.rawValue == step, !FileManager.default.fileExists(atPath: marker) else { return }
+            _ = FileManager.default.createFile(atPath: marker, contents: nil)
+            kill(getpid(), SIGKILL)
+        }
     }
 
     /// Sends a heartbeat to the watchdog every `interval`, from a process on

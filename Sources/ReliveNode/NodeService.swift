@@ -15,8 +15,8 @@ public struct NodeService: Service {
     public func run() async throws {
         host.startHeartbeat()
         try await host.boot()
-        let control = try ControlServer(root: host.root, logger: host.node.logger) { [host] op, args in
-            try await host.handle(op, args)
+        let control = try ControlServer(root: host.root, logger: host.node.logger) { [host] op, args, progress in
+            try await host.handle(op, args, progress: progress)
         }
         control.start()
         defer { control.stop() }
@@ -26,6 +26,7 @@ public struct NodeService: Service {
             host.stop(reason: .atom("shutdown"))
         }
         host.node.logger.notice("node stopped", metadata: ["reason": "\(reason)"])
+        if reason == .atom("restart") { throw RestartRequested() }
         if !Self.isClean(reason) { throw NodeHalted(reason: reason) }
     }
 
@@ -33,6 +34,16 @@ public struct NodeService: Service {
     /// application's end) is a failure the watchdog restarts.
     static func isClean(_ reason: Term) -> Bool {
         reason == .atom("shutdown") || reason == .atom("normal")
+    }
+
+    /// The exit status of a node that asks its watchdog to boot it again at
+    /// once (a rollback into an old release): not a failure, not counted
+    /// against the restart limit. `relive-heart` knows the same number.
+    public static let restartStatus: Int32 = 75
+
+    /// The node halted to be restarted (``restartStatus``).
+    public struct RestartRequested: Error, CustomStringConvertible {
+        public var description: String { "restarting into the permanent release" }
     }
 
     /// The node halted for a reason other than being asked to.

@@ -14,8 +14,10 @@ import ReliveRuntime
 /// Each operation is a plain call with data in and data out (the control
 /// socket calls them), and each change of the release states is written
 /// atomically before the call returns (boot file first, then `RELEASES`).
-/// Calls are not concurrent: one handler serves one request at a time.
-public final class ReleaseHandler {
+/// Calls are not concurrent: one handler serves one request at a time (the
+/// node layer serialises them; hence `@unchecked Sendable`: it may be handed
+/// between tasks, never used from two at once).
+public final class ReleaseHandler: @unchecked Sendable {
     public struct Configuration: Sendable {
         public var root: String
         /// Ed25519 public keys (raw, 32 bytes each) a bundle's signature may
@@ -42,6 +44,8 @@ public final class ReleaseHandler {
         public let vsn: String
         /// True when a trusted key signed it; false only with `allowUnsigned`.
         public let signed: Bool
+        /// An old release's files, already in the root, were taken as they are.
+        public let reused: Bool
     }
 
     /// What an install did.
@@ -58,6 +62,23 @@ public final class ReleaseHandler {
     private let code: CodeServer
     private let logger: Logger
     private var states: ReleaseStates
+
+    /// Test hook: called at each named step of an operation
+    /// (``Checkpoint``), so a crash-consistency test can kill the node there.
+    @_spi(Testing) public var checkpoint: (@Sendable (Checkpoint) -> Void)? = nil
+
+    /// The steps a crash-consistency test can stop at: between the writes
+    /// that move a release from one state to the next.
+    public enum Checkpoint: String, Sendable, CaseIterable {
+        /// unpack: the bundle's files are in place, RELEASES not yet written.
+        case unpacked = "unpack:files_in_place"
+        /// install: the script ran and committed, RELEASES not yet written.
+        case installed = "install:code_changed"
+        /// A state change: the boot file is written, RELEASES not yet.
+        case bootFileWritten = "boot_file_written"
+        /// A state change: RELEASES is written.
+        case releasesWritten = "releases_written"
+    }
 
     /// Reads the root's `RELEASES`.
     /// - Throws: ``ReleaseHandlerError`` for a malformed one.
@@ -107,27 +128,50 @@ public final class ReleaseHandler {
     /// unless `allowUnsigned`), unpacked into the root, its `.rel` and every
     /// `.app` read and checked against each other, and recorded as unpacked.
     /// Leftover `.relive-unpack-*` directories of a killed unpack are removed first.
-    /// - Throws: ``ReleaseHandlerError``; a refused bundle's files are removed again.
+    /// - Parameters:
+    ///   - allowUnsigned: overrides the configuration's for this bundle.
+    ///   - reuseOld: a bundle of an old release (one this node ran before)
+    ///     is not unpacked again: its verified files are in the root; the
+    ///     report says `reused`.
+    /// - Throws: ``ReleaseHandlerError``; a release the root knows (other than
+    ///   unpacked) is refused before any file is touched, and a refused
+    ///   bundle's new files are removed again.
     @discardableResult
-    public func unpack(bundleAt path: String) throws(ReleaseHandlerError) -> UnpackReport {
+    public func unpack(bundleAt path: String, allowUnsigned: Bool? = nil, reuseOld: Bool = false) throws(ReleaseHandlerError) -> UnpackReport {
         cleanLeftovers()
         var policy: BundleSignaturePolicy? = nil
+        var verified: BundleContents? = nil
         for raw in configuration.trustedKeys {
             guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
                 throw ReleaseHandlerError("bad_key", "a trusted key is not a 32-byte Ed25519 public key")
             }
-            if (try? BundleVerifier(signaturePolicy: .require(key)).verify(bundleAt: path)) != nil { policy = .require(key); break }
+            if let contents = try? BundleVerifier(signaturePolicy: .require(key)).verify(bundleAt: path) {
+                policy = .require(key)
+                verified = contents
+                break
+            }
         }
         if policy == nil {
-            guard configuration.allowUnsigned else {
+            guard allowUnsigned ?? configuration.allowUnsigned else {
                 throw ReleaseHandlerError("unsigned", "\(path) is not signed by a trusted key (allow unsigned bundles explicitly to install it)")
             }
             policy = .ignore
+            do { verified = try BundleVerifier(signaturePolicy: .ignore).verify(bundleAt: path) } catch {
+                throw ReleaseHandlerError("bad_bundle", "\(path): \(error)")
+            }
+        }
+        let signed: Bool = if case .require = policy { true } else { false }
+        if let verified, let known = states.file.releases.first(where: { $0.vsn == verified.releaseVersion }), known.status != .unpacked {
+            if reuseOld && known.status == .old {
+                return UnpackReport(name: known.name, vsn: known.vsn, signed: signed, reused: true)
+            }
+            throw ReleaseHandlerError("existing_release", "release \(known.vsn) is already \(known.status.rawValue)")
         }
         let contents: BundleContents
         do { contents = try BundleUnpacker(signaturePolicy: policy ?? .ignore).unpack(bundleAt: path, into: root) } catch {
             throw ReleaseHandlerError("bad_bundle", "\(path): \(error)")
         }
+        checkpoint?(.unpacked)
         let vsn = contents.releaseVersion
         let release: ReleasesFile.Release
         do { release = try readRelease(vsn, expectedName: contents.releaseName) } catch {
@@ -136,9 +180,8 @@ public final class ReleaseHandler {
         }
         var next = states
         try apply(try next.handle(.unpacked(release)), next)
-        let signed: Bool = if case .require = policy { true } else { false }
         logger.info("release unpacked", metadata: ["release": "\(release.name)-\(vsn)", "signed": "\(signed)"])
-        return UnpackReport(name: release.name, vsn: vsn, signed: signed)
+        return UnpackReport(name: release.name, vsn: vsn, signed: signed, reused: false)
     }
 
     /// `check_install_release`: finds the script from the running release
@@ -176,6 +219,7 @@ public final class ReleaseHandler {
             logger.warning("install refused", metadata: ["release": "\(vsn)", "error": "\(error)"])
             throw ReleaseHandlerError(error.kind, error.description)
         }
+        checkpoint?(.installed)
         var next = states
         do { try apply(try next.handle(.installed(vsn)), next) } catch {
             // The code runs the new release; only its record failed. Said, not hidden.
@@ -228,11 +272,13 @@ public final class ReleaseHandler {
             case .writeBootFile(let name, let vsn):
                 previousBoot = .some(try? store.readBootFile())
                 try store.writeBootFile(name: name, vsn: vsn)
+                checkpoint?(.bootFileWritten)
             case .writeReleases(let file):
                 do { try store.writeReleases(file) } catch {
                     if case .some(.some(let old)) = previousBoot { try? store.writeBootFile(name: old.name, vsn: old.vsn) }
                     throw error
                 }
+                checkpoint?(.releasesWritten)
             case .removeFiles(let vsn, let dirs): removeFiles(vsn: vsn, applicationDirectories: dirs)
             case .restartNode: break   // returned to the caller
             }

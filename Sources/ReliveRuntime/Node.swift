@@ -21,6 +21,8 @@ public final class Node: Sendable {
     public let modules = ModuleTable()
     /// The node's applications.
     public let applications = ApplicationController()
+    /// Restarts and application exits, counted for the upgrade health gate.
+    public let health = NodeHealth()
     private let haltState = Mutex<(reason: Term?, waiters: [CheckedContinuation<Term, Never>])>((nil, []))
     let registry = Registry()
     let timers = TimerService()

@@ -10,6 +10,10 @@ import Glibc
 ///
 /// Every event is one line on standard output, `relive-heart: ...`.
 struct Watchdog {
+    /// The node's exit status for "boot me again now" (`NodeService.restartStatus`;
+    /// the watchdog links no Relive module, so the number is repeated here).
+    static let restartStatus: Int32 = 75
+
     let command: [String]
     let timeout: Double
     var policy: RestartPolicy
@@ -40,6 +44,10 @@ struct Watchdog {
                 return 0
             case .terminated:
                 return 0
+            case .restartRequested:
+                // Asked for (a rollback into an old release): at once, not counted.
+                say("node pid \(child.pid) asked to be restarted into the permanent release")
+                continue
             case .died(let how):
                 say("node pid \(child.pid) \(how)")
             }
@@ -58,6 +66,7 @@ struct Watchdog {
     private enum End {
         case stoppedCleanly
         case terminated
+        case restartRequested
         case died(String)
     }
 
@@ -100,6 +109,7 @@ struct Watchdog {
 
     private static func describe(_ status: Int32) -> End {
         if exited(status) && exitStatus(status) == 0 { return .stoppedCleanly }
+        if exited(status) && exitStatus(status) == Self.restartStatus { return .restartRequested }
         return .died(text(status))
     }
 

@@ -9,24 +9,42 @@ actor NodeFixture {
     private var project: TestProject?
     private var bundles: [String: String] = [:]
 
-    /// The bundle of `tiny_rel` version `n` ("1", "2", "3"), relups from every older one.
-    func bundle(_ n: String) throws -> String {
-        if let path = bundles[n] { return path }
-        let project = try self.project ?? TestProject.write()
+    /// The releases each test release's relup starts from.
+    static let upfrom = ["1": [], "2": ["1"], "3": ["2", "1"], "4": ["2"]]
+
+    /// The project, with a signing key pair (`key`, `key.pub`).
+    private func testProject() throws -> TestProject {
+        if let project { return project }
+        let project = try TestProject.write()
+        let keys = try Tool.run(["bundle", "keygen", "--secret-key", "key", "--public-key", "key.pub"], in: project.root)
+        guard keys.status == 0 else { throw FixtureError("keygen failed: \(keys.stderr)") }
         self.project = project
-        let older = ["1", "2", "3"].prefix { $0 != n }.flatMap { ["--upfrom", "releases/tiny_rel-\($0).rel"] }
-        let out = project.root + "/out/tiny_rel-\(n).tar.gz"
-        let built = try project.build(["releases/tiny_rel-\(n).rel"] + older + ["-o", out])
+        return project
+    }
+
+    /// The public key the bundles are signed with.
+    func publicKey() throws -> String { try testProject().root + "/key.pub" }
+
+    /// The signed bundle of `tiny_rel` version `n` ("1" to "4"), relups from ``upfrom``;
+    /// `signed: false` for an unsigned one.
+    func bundle(_ n: String, signed: Bool = true) throws -> String {
+        let name = signed ? n : n + "-unsigned"
+        if let path = bundles[name] { return path }
+        let project = try testProject()
+        let older = (Self.upfrom[n] ?? []).flatMap { ["--upfrom", "releases/tiny_rel-\($0).rel"] }
+        let out = project.root + "/out/tiny_rel-\(name).tar.gz"
+        let built = try project.build(["releases/tiny_rel-\(n).rel"] + older + (signed ? ["--sign", "key"] : []) + ["-o", out])
         guard built.status == 0 else { throw FixtureError("release build failed: \(built.stderr)") }
-        bundles[n] = out
+        bundles[name] = out
         return out
     }
 
     /// A new install root (a short path: the socket path must fit sun_path) from bundle `n`.
+    /// The root trusts the bundles' key.
     func root(from n: String) throws -> String {
         let bundle = try bundle(n)
         let root = "/tmp/rl-\(getpid())-\(UUID().uuidString.prefix(6))"
-        let made = try Tool.run(["node", "init", bundle, "--root", root])
+        let made = try Tool.run(["node", "init", bundle, "--root", root, "--public-key", try publicKey()])
         guard made.status == 0 else { throw FixtureError("node init failed: \(made.stderr)") }
         return root
     }

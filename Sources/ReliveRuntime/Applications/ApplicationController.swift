@@ -131,6 +131,9 @@ public final class ApplicationController: Sendable {
         return order
     }
 
+    /// The running applications, in start order.
+    public var runningNames: [Atom] { state.withLock { $0.running.map(\.name) } }
+
     func isRunning(_ name: Atom) -> Bool { state.withLock { $0.running.contains { $0.name == name } } }
 
     /// Stops a running application (`application:stop/1`): its tree is shut
@@ -158,6 +161,7 @@ public final class ApplicationController: Sendable {
             guard let i = s.running.firstIndex(where: { $0.name == name }) else { return nil }
             return s.running.remove(at: i)
         }) else { return }
+        node.health.applicationEnded(name, reason: reason)
         node.logger.notice("application exited", metadata: [
             "application": "\(name)", "exited": "\(reason)", "type": "\(running.type.rawValue)",
         ])

@@ -357,6 +357,12 @@ final class SupervisorCore: BehaviourCore, @unchecked Sendable {
         ]
         if let pid { metadata["offender"] = "\(pid)" }
         process.runtime.logger.error("supervisor report", metadata: metadata)
+        let supervisor = process.registeredName.map { "\($0)" } ?? "\(process.pid)"
+        switch context {
+        case "child_terminated": process.runtime.health.childTerminated(supervisor: supervisor, child: child.id, reason: reason)
+        case "reached_max_restart_intensity": process.runtime.health.supervisorGaveUp(supervisor: supervisor, child: child.id)
+        default: break
+        }
     }
 
     private func progress(_ spec: ChildSpec, _ pid: Pid, _ process: LocalProcess) {

@@ -13,6 +13,8 @@ struct NodeCommand: AsyncParsableCommand {
             """,
         subcommands: [
             NodeInitCommand.self, NodeRunCommand.self, NodeStartCommand.self, NodeStopCommand.self,
+            NodeUnpackCommand.self, NodeInstallCommand.self, NodeMakePermanentCommand.self, NodeRemoveCommand.self,
+            NodeUpgradeCommand.self, NodeRollbackCommand.self,
             NodeStatusCommand.self, NodeReleasesCommand.self, NodeProcessesCommand.self,
             NodeCallCommand.self, NodeStateCommand.self, NodeMetricsCommand.self,
         ]

@@ -11,7 +11,7 @@ struct NodeInitCommand: ParsableCommand {
         abstract: "Make a new install root from a bundle (its release becomes the permanent one).")
 
     @Argument(help: "The release bundle.") var bundle: String
-    @Option(name: .customLong("public-key"), help: "Require a valid signature by this public key file.")
+    @Option(name: .customLong("public-key"), help: "Require a valid signature by this public key file, and trust it for later upgrades.")
     var publicKey: String?
     @OptionGroup var rootOptions: NodeRootOptions
     @OptionGroup var format: OutputOptions
@@ -19,11 +19,12 @@ struct NodeInitCommand: ParsableCommand {
     func run() throws {
         try ToolExit.run("node init") {
             let root = rootOptions.installRoot
-            let policy: BundleSignaturePolicy = try publicKey.map { BundleSignaturePolicy.require(try BundleKeyFile.readPublicKey(at: $0)) } ?? .ignore
+            let key = try publicKey.map { try BundleKeyFile.readPublicKey(at: $0) }
+            let policy: BundleSignaturePolicy = key.map { .require($0) } ?? .ignore
             format.progress("verifying and unpacking \(bundle)")
             let release: ReleasesFile.Release
-            do { release = try root.initialize(fromBundle: bundle, policy: policy) } catch let error as NodeError { throw ToolError(error) }
-            format.emit("\(root.path): \(release.name) \(release.vsn) permanent\(publicKey == nil ? " (signature not required: no --public-key)" : "")",
+            do { release = try root.initialize(fromBundle: bundle, policy: policy, trustedKey: key.map { BundleKeyFile.render($0) }) } catch let error as NodeError { throw ToolError(error) }
+            format.emit("\(root.path): \(release.name) \(release.vsn) permanent\(publicKey == nil ? " (signature not required, and no key trusted for upgrades: no --public-key)" : "")",
                         json: ["root": root.path, "release": release.name, "version": release.vsn, "state": "permanent"])
         }
     }

@@ -23,6 +23,8 @@ extension ToolError {
 }
 
 /// One request to the node of an install root; node errors become tool errors.
-func nodeRequest(_ root: InstallRoot, _ op: String, _ args: [String: String] = [:]) throws -> Any {
-    do { return try ControlClient.request(root: root, op, args) } catch { throw ToolError(error) }
+/// Progress lines of long operations go to `progress`.
+func nodeRequest(_ root: InstallRoot, _ op: String, _ args: [String: String] = [:], timeout: Int = 120,
+                 progress: (String) -> Void = { _ in }) throws -> Any {
+    do { return try ControlClient.request(root: root, op, args, timeout: timeout, progress: progress) } catch { throw ToolError(error) }
 }

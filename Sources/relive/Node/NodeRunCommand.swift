@@ -9,7 +9,7 @@ struct NodeRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a node in the foreground (the watchdog runs this).",
-        discussion: "Exit status: 0 stopped on request (stop, SIGTERM); 1 boot failed or the node halted (a permanent application ended).")
+        discussion: "Exit status: 0 stopped on request (stop, SIGTERM); 1 boot failed or the node halted (a permanent application ended); 75 asks the watchdog to boot it again at once (a rollback into an old release).")
 
     @OptionGroup var rootOptions: NodeRootOptions
 
@@ -22,6 +22,8 @@ struct NodeRunCommand: AsyncParsableCommand {
         try await ToolExit.run("node run") {
             do {
                 try await NodeService.runNode(root: root, logger: logger)
+            } catch is NodeService.RestartRequested {
+                throw ExitCode(NodeService.restartStatus)
             } catch let error as NodeError {
                 throw ToolError(error)
             }
