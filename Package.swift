@@ -88,6 +88,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // The node's TCP, so plugin code can listen and connect.
+                "ReliveTCP",
             ]
         ),
         // The watchdog (OTP's heart): no plugin code, no Relive library.
@@ -126,7 +128,8 @@ let package = Package(
         ),
         // The TCP echo server of tools/bench-tcp.
         .executableTarget(name: "relive-tcp-echo", dependencies: [kit, "ReliveRuntime", "ReliveTCP"]),
-        .testTarget(name: "ReliveTCPTests", dependencies: [kit, "ReliveRuntime", "ReliveTCP", "ReliveCodeServer"]),
+        .testTarget(name: "ReliveTCPTests", dependencies: [kit, "ReliveRuntime", "ReliveTCP", "ReliveCodeServer",
+                                                  "ReliveTestSupport"]),
 
         .testTarget(
             name: "ReliveKitTests",

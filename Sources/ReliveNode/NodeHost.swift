@@ -6,6 +6,7 @@ import ReliveKit
 @_spi(Testing) import ReliveReleaseHandler
 import ReliveReleases
 import ReliveRuntime
+import ReliveTCP
 import Synchronization
 
 /// A running node: the Relive node, its code server, the release it booted,
@@ -36,6 +37,7 @@ public final class NodeHost: Sendable {
         self.root = root
         self.node = Node(name: "relive@localhost", logger: logger)
         self.code = CodeServer(node: node)
+        _ = TCP(node: node) // the node's TCP (held by the node): plugin code can listen and connect
         self.restarts = Int(environment["RELIVE_HEART_RESTARTS"] ?? "") ?? 0
         self.heartDescriptor = Int32(environment["RELIVE_HEART_FD"] ?? "")
         self.killAt = environment["RELIVE_TEST_KILL_AT"]

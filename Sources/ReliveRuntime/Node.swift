@@ -41,6 +41,8 @@ public final class Node: Sendable {
     /// on every spawn and exit of the fan-out benchmark).
     private let table = ProcessTable()
     private let stopped = Atomic<Bool>(false)
+    /// TCP for the node's processes (see Node+Network.swift).
+    let network = Mutex<(any NetworkService)?>(nil)
 
     /// Starts a node.
     /// - Parameters:
@@ -183,6 +185,8 @@ public final class Node: Sendable {
         let all = table.all
         for p in all { p.terminate(.atom(Atom.killed)) }
         timers.stop()
+        // The service holds the node: dropping it here breaks the cycle.
+        network.withLock { $0 = nil }
         // The shared default scheduler outlives every node.
         preference?.shutdown()
     }

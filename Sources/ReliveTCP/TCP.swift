@@ -7,7 +7,9 @@ import Synchronization
 /// gen_tcp for the processes of one node, on SwiftNIO's event loops.
 ///
 /// Make one per node (`TCP(node:)`); it starts a small watcher process that
-/// closes a process's sockets when it ends. Listening and connecting are
+/// closes a process's sockets when it ends, and becomes the node's
+/// ``NetworkService``, so every process (plugin code too) can
+/// `listen`/`connect` through its ``ProcessContext``. Listening and connecting are
 /// done here, by a process; what a socket does afterwards is on ``Socket``
 /// (a kit value, so plugins use sockets without linking SwiftNIO).
 ///
@@ -32,6 +34,7 @@ public final class TCP: Sendable {
         self.node = node
         self.group = group
         owners.start(on: node)
+        node.installNetworkService(self)
     }
 
     /// Serials with the top bit set: never a process's serial (see ``Socket``).

@@ -4,8 +4,9 @@ import Synchronization
 
 /// A listening socket (`gen_tcp:listen`'s result). Any process may
 /// ``accept(timeout:process:)`` on it, so several acceptors make a pool;
-/// the process that accepts owns the new socket.
-public final class TCPListener: Sendable {
+/// the process that accepts owns the new socket. It is the endpoint of a kit
+/// ``ListenSocket`` (``listenSocket``), which is how plugins hold it.
+public final class TCPListener: ListenEndpoint, @unchecked Sendable {
     let tcp: TCP
     let options: TCPOptions
     /// The process that listened (its death closes the listener).
@@ -24,16 +25,20 @@ public final class TCPListener: Sendable {
         self.tcp = tcp
         self.options = options
         self.owner = owner
+        super.init(node: tcp.node.id, serial: tcp.nextSerial())
     }
+
+    /// The listener as a kit value (what a process's `listen` returns).
+    public var listenSocket: ListenSocket { ListenSocket(self) }
 
     func bound(_ channel: Channel) { state.withLock { $0.channel = channel } }
 
     /// The port listened on (the one picked when 0 was asked).
-    public var port: Int { state.withLock { $0.channel?.localAddress?.port } ?? 0 }
+    override public var port: Int { state.withLock { $0.channel?.localAddress?.port } ?? 0 }
 
     /// Waits for a connection (`gen_tcp:accept`); the caller owns it.
     /// - Throws: ``SocketError/timeout`` or `closed`.
-    public func accept(timeout: Duration? = nil, process: any ProcessContext) async throws -> Socket {
+    override public func accept(timeout: Duration? = nil, process: any ProcessContext) async throws -> Socket {
         let ref = process.makeRef()
         let caller = process.pid
         let ready = try state.withLock { s -> TCPSocket? in
@@ -87,7 +92,7 @@ public final class TCPListener: Sendable {
     }
 
     /// Stops listening; waiting acceptors get `closed`, unclaimed connections close.
-    public func close() {
+    override public func close() {
         let (channel, waiters, ready) = state.withLock { s in
             s.closed = true
             defer { s.waiters = []; s.ready = [] }

@@ -122,6 +122,19 @@ public protocol ProcessContext: AnyObject, Sendable {
 
     /// The value of `key` in `application`'s environment, if set.
     func environment(_ application: Atom, _ key: Atom) -> Term?
+
+    /// Listens on `options.ip`:`port` (`gen_tcp:listen`); port 0 picks a free
+    /// port (``ListenSocket/port``). This process owns the listener: its end
+    /// closes it.
+    /// - Throws: ``SocketError`` (`eaddrinuse`, `badarg` for bad options, …),
+    ///   or ``SocketError/noNetwork`` when the node has no TCP.
+    func listen(port: Int, options: TCPOptions) async throws -> ListenSocket
+
+    /// Connects to `host`:`port` (an IP address) within `timeout`
+    /// (`gen_tcp:connect`); this process owns the socket.
+    /// - Throws: ``SocketError`` (`econnrefused`, `timeout`, `badarg`, …),
+    ///   or ``SocketError/noNetwork`` when the node has no TCP.
+    func connect(host: String, port: Int, options: TCPOptions, timeout: Duration) async throws -> Socket
 }
 
 extension ProcessContext {

@@ -1,5 +1,6 @@
-import ReliveKit
 /// gen_tcp's `{packet, Type}`: how the byte stream is cut into messages.
+/// Frozen: the packet modes are a closed set (the TCP module switches over them).
+@frozen
 public enum TCPPacket: Sendable, Hashable {
     /// `raw` / `0`: bytes as they arrive, no framing.
     case raw
@@ -15,7 +16,7 @@ public enum TCPPacket: Sendable, Hashable {
     public static let length4 = TCPPacket.length(headerBytes: 4, maxSize: 64 << 20)
 
     /// The largest frame this option allows.
-    var limit: Int {
+    public var limit: Int {
         switch self {
         case .raw: Int.max
         case .length(let h, let max): Swift.min(max, h >= 8 ? Int.max : (1 << (8 * h)) - 1)
@@ -24,7 +25,8 @@ public enum TCPPacket: Sendable, Hashable {
     }
 
     /// Checks the option itself (header of 1, 2 or 4 bytes, positive limits).
-    func validate() throws {
+    /// - Throws: ``SocketError/badArgument(_:)`` naming the bad part.
+    public func validate() throws {
         switch self {
         case .raw: return
         case .length(let h, let max):

@@ -1,7 +1,10 @@
-import ReliveKit
-/// Socket options for ``TCP/listen(port:options:process:)`` and
-/// ``TCP/connect(host:port:options:timeout:process:)`` (gen_tcp's option list).
-/// Accepted sockets take the listener's options.
+/// Socket options for listening and connecting (gen_tcp's option list), by
+/// a process (``ProcessContext/listen(port:options:)``,
+/// ``ProcessContext/connect(host:port:options:timeout:)``) or through the
+/// TCP module. Accepted sockets take the listener's options.
+///
+/// A kit type so that plugins can listen and connect without linking the
+/// TCP module (SwiftNIO).
 public struct TCPOptions: Sendable {
     /// `{packet, _}`.
     public var packet: TCPPacket = .raw
