@@ -105,9 +105,10 @@ let package = Package(
         ),
         // The first example program (the main job until the release demo lands).
         .executableTarget(name: "relive-example", dependencies: [kit, "ReliveRuntime", log]),
-        // The live-upgrade demo (the README's main job).
+        // The live-upgrade demo (the README's main job): drives the real tool
+        // and node; a client load on plain sockets.
         .executableTarget(
-            name: "relive-demo", dependencies: [kit, "ReliveRuntime", "ReliveCodeServer", "ReliveReleaseHandler", log]
+            name: "relive-demo", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Benchmarks (run in release mode by tools/bench beside the Erlang anchors).
         .executableTarget(
