@@ -97,7 +97,7 @@ extension NodeHost {
                 progress("unhealthy: \(unhealthy); rolling back to \(from.vsn)")
                 metrics.rollback(reason: "health_gate")
                 do {
-                    result["rollback"] = try await install(from.vsn, handler: handler, progress: progress, why: "health gate")
+                    result["rollback"] = try await downgradeRetrying(to: from.vsn, handler: handler, progress: progress)
                 } catch {
                     // The downgrade itself failed (e.g. a process died in its
                     // suspend): the permanent release is still `from`, so a
@@ -207,6 +207,20 @@ extension NodeHost {
             "steps": report.evaluation.steps.map { ["instruction": $0.instruction, "ms": Self.milliseconds($0.duration)] as [String: Any] },
             "resume_failures": report.evaluation.resumeFailures.map { "\($0)" },
         ]
+    }
+
+    /// The health gate's downgrade, tried again when it failed: a release
+    /// that crash-loops can kill a process in the middle of the suspend
+    /// round, and each failed try has rolled back completely.
+    private func downgradeRetrying(to vsn: String, handler: ReleaseHandler, progress: ControlProgress,
+                                   attempts: Int = 5) async throws -> [String: Any] {
+        var attempt = 1
+        while true {
+            do { return try await install(vsn, handler: handler, progress: progress, why: "health gate") } catch let error as NodeError where error.kind == .failed && attempt < attempts {
+                progress("downgrade attempt \(attempt) failed and was rolled back (\(error.message.prefix(160))); trying again")
+                attempt += 1
+            }
+        }
     }
 
     /// The health gate: nil when the window passed healthy, else why not.

@@ -88,22 +88,36 @@ public struct UnixSocket: Sendable {
     /// Reads up to the first `\n` (not included). At most `limit` bytes; a
     /// longer line, or the end of the stream before a `\n`, is an error.
     public func readLine(limit: Int) throws(NodeError) -> [UInt8] {
+        // Peek first and take only up to the newline: the bytes after it are
+        // the next line (a node sends progress lines back to back), and the
+        // socket itself is the only buffer, so the type stays stateless.
         var line: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
+            let peeked = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_PEEK)) }
+            if peeked < 0 {
                 if errno == EINTR { continue }
                 throw Self.failure("read", nil, errno)
             }
-            if count == 0 { throw NodeError(.failed, "the connection closed before a full line") }
-            let chunk = buffer[0..<count]
-            if let newline = chunk.firstIndex(of: UInt8(ascii: "\n")) {
-                line += chunk[..<newline]
+            if peeked == 0 { throw NodeError(.failed, "the connection closed before a full line") }
+            let newline = buffer[0..<peeked].firstIndex(of: UInt8(ascii: "\n"))
+            let take = newline.map { $0 + 1 } ?? peeked
+            var taken = 0
+            while taken < take {
+                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress! + taken, take - taken, 0) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw Self.failure("read", nil, errno)
+                }
+                if count == 0 { throw NodeError(.failed, "the connection closed before a full line") }
+                taken += count
+            }
+            if let newline {
+                line += buffer[..<newline]
                 guard line.count <= limit else { throw NodeError(.usage, "line longer than \(limit) bytes") }
                 return line
             }
-            line += chunk
+            line += buffer[0..<take]
             guard line.count <= limit else { throw NodeError(.usage, "line longer than \(limit) bytes") }
         }
     }

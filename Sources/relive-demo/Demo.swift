@@ -87,7 +87,8 @@ struct Demo {
             try tool.run(["node", "upgrade", bundle("2.0.0"), "--health-window", "5s", "--root", root, "--json"], progress: progress)
         }
         let install = upgrade.json["install"] as? [String: Any] ?? [:]
-        timeline.check("2.0.0 is permanent", upgrade.status == 0 && upgrade.json["outcome"] as? String == "permanent", upgrade.stderr)
+        timeline.check("2.0.0 is permanent", upgrade.status == 0 && upgrade.json["outcome"] as? String == "permanent",
+                       upgrade.status == 0 ? "" : upgrade.stdout + upgrade.stderr)
         timeline.detail("pause \(install["pause_ms"] ?? "?") ms for \(install["processes"] ?? "?") processes (suspend \(install["suspend_ms"] ?? "?") ms, code change \(install["change_ms"] ?? "?") ms, resume \(install["resume_ms"] ?? "?") ms); slowest reply seen by a client \(Self.ms(step.maxLatency)) ms")
         report(step)
         checkKept(step, pid: pid, version: "2.0.0 2.0.0")
@@ -140,7 +141,8 @@ struct Demo {
         let (rollback, step) = try underLoad(load) {
             try tool.run(["node", "rollback", "--root", root, "--json"], progress: progress)
         }
-        timeline.check("1.0.0 is permanent again", rollback.status == 0 && rollback.json["running"] as? String == "1.0.0", rollback.stderr)
+        timeline.check("1.0.0 is permanent again", rollback.status == 0 && rollback.json["running"] as? String == "1.0.0",
+                       rollback.status == 0 ? "" : rollback.stdout + rollback.stderr)
         timeline.detail("pause \(rollback.json["pause_ms"] ?? "?") ms for \(rollback.json["processes"] ?? "?") processes")
         report(step)
         checkKept(step, pid: pid, version: "1.0.0 1.0.0")
@@ -167,7 +169,7 @@ struct Demo {
         timeline.detail("kill -KILL \(pid)")
         kill(pid_t(pid), SIGKILL)
         let ended = upgrade.wait()
-        timeline.check("the upgrade command saw the node die (exit 1)", ended.status == 1, ended.stderr)
+        timeline.check("the upgrade command saw the node die (exit 1)", ended.status == 1, ended.stderr.split(separator: "\n").last.map(String.init) ?? "")
         let newPid = try waitForNode(notPid: pid)
         load.waitUntilAllConnected()
         load.setKillWindow(false)
@@ -179,6 +181,7 @@ struct Demo {
         let releases = try releaseStates()
         timeline.check("RELEASES: 1.0.0 permanent", releases["1.0.0"] == "permanent", "\(releases)")
         report(step)
+        for cost in load.killCosts.suffix(8) { timeline.detail("lost to the kill: \(cost)") }
         timeline.check("at most one request per connection was lost to the kill", step.lostToKill <= connections, "\(step.lostToKill) of \(connections) connections")
         timeline.check("every acknowledged write survived the kill", step.failed == 0, load.failures.first ?? "")
         timeline.check("every session reconnected", step.reconnects >= connections, "\(step.reconnects) reconnects")
@@ -217,8 +220,11 @@ struct Demo {
         timeline.check("VERSION says \(expected)", now == expected, now)
     }
 
+    /// The tool's progress lines, under the step (the health window's
+    /// every-two-seconds "healthy so far" left out).
     private func progress(_ line: String) {
-        if line.hasPrefix("==> ") { timeline.detail(String(line.dropFirst(4))) }
+        guard line.hasPrefix("==> "), !line.hasPrefix("==> healthy so far") else { return }
+        timeline.detail(String(line.dropFirst(4)))
     }
 
     /// `VERSION` on a fresh connection: "<kv_front vsn> <kv_store vsn>".

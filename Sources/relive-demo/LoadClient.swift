@@ -31,6 +31,8 @@ final class LoadClient: Sendable {
     private struct State {
         var counts = Counts()
         var failures: [String] = []
+        /// What the kill cost, as the sessions saw it (the first few).
+        var killCosts: [String] = []
         /// While true, a broken connection is the kill's cost, not a failure.
         var killWindow = false
         var sweepGeneration = 0
@@ -66,6 +68,7 @@ final class LoadClient: Sendable {
 
     var counts: Counts { state.withLock { $0.counts } }
     var failures: [String] { state.withLock { $0.failures } }
+    var killCosts: [String] { state.withLock { $0.killCosts } }
 
     /// Resets the highest latency seen (each step reports its own).
     func resetMaxLatency() { state.withLock { $0.counts.maxLatency = .zero } }
@@ -104,11 +107,19 @@ final class LoadClient: Sendable {
     }
 
     /// A broken connection: the kill's cost when the window is open.
+    /// - Parameter inFlight: a request of the load was waiting for its reply
+    ///   (false for the read-back of a reconnect: a connection the dying
+    ///   node's kernel still accepted, then reset, loses nothing).
     /// - Returns: whether it was the kill's.
-    fileprivate func connectionBroke(_ session: Int, _ what: String) -> Bool {
+    fileprivate func connectionBroke(_ session: Int, _ what: String, inFlight: Bool = true) -> Bool {
         state.withLock {
             $0.connected.remove(session)
-            if $0.killWindow { $0.counts.lostToKill += 1; return true }
+            if $0.killWindow {
+                guard inFlight else { return true }
+                $0.counts.lostToKill += 1
+                if $0.killCosts.count < 200 { $0.killCosts.append(what) }
+                return true
+            }
             $0.counts.failed += 1
             if $0.failures.count < 20 { $0.failures.append(what) }
             return false
@@ -288,7 +299,7 @@ private struct Session {
             client.verified(checked)
             return true
         } catch {
-            _ = client.connectionBroke(index, "session \(index): while checking its keys: \(error)")
+            _ = client.connectionBroke(index, "session \(index): while checking its keys: \(error)", inFlight: false)
             return false
         }
     }
