@@ -10,7 +10,8 @@ import Testing
 /// The example system (kv_store and kv_front from `plugins/`) on a real node
 /// with a real client on loopback: its protocol, its live upgrade 1.0.0 →
 /// 2.0.0 and back with the client's session kept, 3.0.0's failing
-/// code_change rolled back, and its logs replayed by fresh shards.
+/// code_change rolled back, 3.0.1's janitor crash-looping without a failed
+/// request, and its logs replayed by fresh shards.
 @Suite(.serialized) struct KVSystemTests {
     static let storeModules: [Atom] = ["kv_store_sup", "kv_janitor_sup", "kv_shard", "kv_janitor"]
     static let frontModules: [Atom] = ["kv_front_sup", "kv_session_sup", "kv_listener", "kv_session"]
@@ -39,7 +40,7 @@ import Testing
         let plugins = PluginFixtures.shared
         let store1 = try await plugins.example("kv_store", "1.0.0"), front1 = try await plugins.example("kv_front", "1.0.0")
         let store2 = try await plugins.example("kv_store", "2.0.0"), front2 = try await plugins.example("kv_front", "2.0.0")
-        let store3 = try await plugins.example("kv_store", "3.0.0")
+        let store3 = try await plugins.example("kv_store", "3.0.0"), store301 = try await plugins.example("kv_store", "3.0.1")
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("relive-kv-\(getpid())").path
         try? FileManager.default.removeItem(atPath: data)
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -115,6 +116,36 @@ import Testing
             #expect(try await ask("VERSION") == "VERSION 2.0.0 2.0.0")
             #expect(try await ask("GET num:bad") == "VALUE x")
             #expect(try await ask("SESSION") == "SESSION 31")
+
+            // 3.0.1 installs cleanly, then its janitor crashes on every sweep
+            // (the store holds entries): kv_janitor_sup restarts it again and
+            // again, kv_store_sup never sees it, and every request succeeds.
+            let storeSup = try #require(p.whereis("kv_store_sup"))
+            _ = try code.load(pluginAt: store301)
+            try await UpgradeTransaction.upgrade(Self.storeModules, node: node, from: p)
+            #expect(try await ask("VERSION") == "VERSION 2.0.0 3.0.1")
+            let janitorSup = try #require(p.whereis("kv_janitor_sup"))
+            var janitors: Set<Pid> = []
+            for _ in 0..<3 {
+                // The supervisor's answer comes after every exit it already handled: ask until it reports a new janitor.
+                var janitor: Pid? = nil
+                for _ in 0..<100_000 {
+                    if let pid = try await Supervisor.whichChildren(janitorSup, process: p).first?.pid, !janitors.contains(pid) {
+                        janitor = pid
+                        break
+                    }
+                    await p.yield()
+                }
+                let pid = try #require(janitor)
+                janitors.insert(pid)
+                let down = p.monitor(pid)
+                let reason = try await p.receive(timeout: .seconds(10)) { m in m[element: 1] == .ref(down) ? m[element: 4] : nil }
+                #expect(reason != nil && reason != .normal, "the janitor crashes: \(String(describing: reason))")
+                #expect(try await ask("INCR a") == "VALUE \(2 + janitors.count)")
+            }
+            #expect(p.whereis("kv_store_sup") == storeSup)
+            #expect(p.whereis("kv_janitor_sup") == janitorSup)
+            #expect(try await ask("GET num:bad") == "VALUE x")
             s.close()
 
             let logs = try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasPrefix("shard-") }
@@ -127,7 +158,7 @@ import Testing
             try await node.applications.start("kv_front", from: p)
             let port2 = try #require(try await GenServer.call("kv_listener", .atom("port"), process: p).intValue)
             let s2 = try await tcp.connect(host: "127.0.0.1", port: port2, options: Self.line, process: p)
-            #expect(try await Self.ask(s2, "GET a", p) == "VALUE 2")
+            #expect(try await Self.ask(s2, "GET a", p) == "VALUE 5")
             #expect(try await Self.ask(s2, "GET word", p) == "VALUE hello")
             #expect(try await Self.ask(s2, "GET gone", p) == "NONE")
             #expect(try await Self.ask(s2, "GET t", p) == "VALUE v")

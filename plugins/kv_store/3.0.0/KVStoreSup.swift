@@ -15,7 +15,7 @@ struct KVStoreSup: SupervisorBehaviour {
             let name = Atom("kv_shard_\(i)")
             children.append(ChildSpec(id: .atom(name), start: .module("kv_shard", args: [.int(i), .string(dir)], name: name)))
         }
-        children.append(ChildSpec(id: .atom("kv_janitor_sup"), start: .module("kv_janitor_sup", args: [.int(shards)]),
+        children.append(ChildSpec(id: .atom("kv_janitor_sup"), start: .module("kv_janitor_sup", args: [.int(shards)], name: "kv_janitor_sup"),
                                   type: .supervisor))
         return SupervisorSpec(flags: SupervisorFlags(strategy: .oneForOne, intensity: 10, period: .seconds(10)), children: children)
     }
