@@ -131,6 +131,9 @@ let package = Package(
         .executableTarget(name: "relive-tcp-echo", dependencies: [kit, "ReliveRuntime", "ReliveTCP"]),
         .testTarget(name: "ReliveTCPTests", dependencies: [kit, "ReliveRuntime", "ReliveTCP", "ReliveCodeServer",
                                                   "ReliveTestSupport"]),
+        // The example system (plugins/ at the root) on a node, upgraded in process with a client connected.
+        .testTarget(name: "ReliveExampleTests", dependencies: [kit, "ReliveRuntime", "ReliveTCP", "ReliveCodeServer",
+                                                      "ReliveReleaseHandler", "ReliveTestSupport"]),
 
         .testTarget(
             name: "ReliveKitTests",

@@ -7,8 +7,8 @@ import Testing
 
 @Suite struct CodeServerTests {
     @Test func processesKeepTheirVersionUntilTheyChangeCode() async throws {
-        let v1 = try await PluginFixtures.shared.example("counter", "1.0.0")
-        let v2 = try await PluginFixtures.shared.example("counter", "2.0.0")
+        let v1 = try await PluginFixtures.shared.fixture("counter", "1.0.0")
+        let v2 = try await PluginFixtures.shared.fixture("counter", "2.0.0")
         let node = Node(name: "cs@test")
         defer { node.shutdown() }
         let code = CodeServer(node: node)
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aPluginThatThrowsCrashesItsProcessAndTheSupervisorRestartsIt() async throws {
-        let v1 = try await PluginFixtures.shared.example("counter", "1.0.0")
+        let v1 = try await PluginFixtures.shared.fixture("counter", "1.0.0")
         let node = Node(name: "cs-crash@test")
         defer { node.shutdown() }
         try CodeServer(node: node).load(pluginAt: v1)
@@ -168,7 +168,7 @@ import Testing
     }
 
     @Test func aModuleStartedAsTheWrongBehaviourIsRefused() async throws {
-        let v1 = try await PluginFixtures.shared.example("counter", "1.0.0")
+        let v1 = try await PluginFixtures.shared.fixture("counter", "1.0.0")
         let node = Node(name: "kind2@test")
         defer { node.shutdown() }
         try CodeServer(node: node).load(pluginAt: v1)

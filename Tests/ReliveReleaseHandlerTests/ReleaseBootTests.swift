@@ -17,7 +17,7 @@ import Testing
         let fm = FileManager.default
         let lib = "\(root)/lib/counter-1.0.0"
         try fm.createDirectory(atPath: lib + "/ebin", withIntermediateDirectories: true)
-        try fm.copyItem(atPath: try await PluginFixtures.shared.example("counter", "1.0.0"), toPath: "\(lib)/counter-1.0.0.so")
+        try fm.copyItem(atPath: try await PluginFixtures.shared.fixture("counter", "1.0.0"), toPath: "\(lib)/counter-1.0.0.so")
         let counter = ApplicationResource(name: "counter", vsn: "1.0.0", modules: ["counter", "counter_sup", "counter_pool"],
                                           applications: ["kernel", "stdlib"], mod: StartModule(module: "counter_sup", args: [5]),
                                           env: [KeyValue(key: "greeting", value: "from .app")])

@@ -23,7 +23,7 @@ import Testing
         for vsn in ["1.0.0", "2.0.0"] {
             let lib = "\(root)/lib/counter-\(vsn)"
             try fm.createDirectory(atPath: lib + "/ebin", withIntermediateDirectories: true)
-            try fm.copyItem(atPath: try await PluginFixtures.shared.example("counter", vsn), toPath: "\(lib)/counter-\(vsn).so")
+            try fm.copyItem(atPath: try await PluginFixtures.shared.fixture("counter", vsn), toPath: "\(lib)/counter-\(vsn).so")
             let app = ApplicationResource(name: "counter", vsn: vsn, modules: ["counter", "counter_sup", "counter_pool"])
             try TermFile.write([app.term], to: "\(lib)/ebin/counter.app")
             let rel = ReleaseSpec(name: "txrel", vsn: vsn, runtimeVsn: "1",

@@ -2,7 +2,8 @@ import Foundation
 import ReliveCodeServer
 
 /// Real plugins for the test suites, built once per test run with the same
-/// builder users use: the example system's plugins from `plugins/`, and
+/// builder users use: the example system's plugins from `plugins/`, test-only
+/// ones from `Tests/PluginSources/`, and
 /// plugins made from sources the suites write (each suite extends this type
 /// with its own).
 public actor PluginFixtures {
@@ -17,10 +18,19 @@ public actor PluginFixtures {
 
     /// The example system's plugin `app` `vsn`, from `plugins/<app>/<vsn>/`.
     public func example(_ app: String, _ vsn: String) throws -> String {
-        let sourceDir = Self.repositoryRoot + "/plugins/\(app)/\(vsn)"
-        let sources = try FileManager.default.contentsOfDirectory(atPath: sourceDir)
-            .filter { $0.hasSuffix(".swift") }.sorted().map { sourceDir + "/" + $0 }
-        return try build(key: "example-\(app)-\(vsn)", app: app, vsn: vsn, sources: sources)
+        try build(folder: Self.repositoryRoot + "/plugins/\(app)/\(vsn)", key: "example-\(app)-\(vsn)", app: app, vsn: vsn)
+    }
+
+    /// A test-only plugin `app` `vsn`, from `Tests/PluginSources/<app>/<vsn>/`
+    /// (the counter the release-handler suites move thousands of).
+    public func fixture(_ app: String, _ vsn: String) throws -> String {
+        try build(folder: Self.repositoryRoot + "/Tests/PluginSources/\(app)/\(vsn)", key: "fixture-\(app)-\(vsn)", app: app, vsn: vsn)
+    }
+
+    private func build(folder: String, key: String, app: String, vsn: String) throws -> String {
+        let sources = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasSuffix(".swift") }.sorted().map { folder + "/" + $0 }
+        return try build(key: key, app: app, vsn: vsn, sources: sources)
     }
 
     /// A plugin made from `source`, written to a file of its own.

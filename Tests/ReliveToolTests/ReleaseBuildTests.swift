@@ -88,16 +88,20 @@ import Testing
         #expect(garbled.stderr.contains("releases/tiny_rel-8.rel: "))
     }
 
+    /// The example system (plugins/, appups/, releases/, config/ at the
+    /// repository root): every upgrade it ships builds with --strict.
     @Test func buildsTheExampleSystem() throws {
         let copy = try Tool.temporaryDirectory("example")
-        for folder in ["plugins", "appups", "releases"] {
+        for folder in ["plugins", "appups", "releases", "config"] {
             try FileManager.default.copyItem(atPath: Tool.repositoryRoot + "/" + folder, toPath: copy + "/" + folder)
         }
-        let built = try Tool.run(["release", "build", "releases/counter_system-2.rel", "--upfrom", "releases/counter_system-1.rel",
-                                  "--strict", "--debug", "--json"], in: copy)
-        #expect(built.status == 0, "\(built.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(built.stdout.utf8)) as? [String: Any])
-        #expect(report["version"] as? String == "2")
-        #expect((report["warnings"] as? [String]) == [])
+        for (vsn, from) in [("2.0.0", "1.0.0"), ("3.0.0", "2.0.0"), ("3.0.1", "2.0.0")] {
+            let built = try Tool.run(["release", "build", "releases/kv_system-\(vsn).rel", "--upfrom", "releases/kv_system-\(from).rel",
+                                      "--strict", "--debug", "--json"], in: copy)
+            #expect(built.status == 0, "\(vsn) from \(from): \(built.stderr)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(built.stdout.utf8)) as? [String: Any])
+            #expect(report["version"] as? String == vsn)
+            #expect((report["warnings"] as? [String]) == [])
+        }
     }
 }
