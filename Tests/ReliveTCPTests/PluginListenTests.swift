@@ -66,9 +66,12 @@ import Testing
         let (replies, port, server) = try await node.run { p in
             let server = try #require(try await GenServer.start("tcp_listen_echo", link: false, from: p).pid)
             let port = try #require(try await GenServer.call(server, .atom("port"), process: p).intValue)
-            // Two clients at once: each gets its own lines back.
+            // Two clients at once: each gets its own lines back. The second
+            // connects as plugin code would, through its ProcessContext.
             let a = try await tcp.connect(host: "127.0.0.1", port: port, options: Self.line, process: p)
-            let b = try await tcp.connect(host: "127.0.0.1", port: port, options: Self.line, process: p)
+            let context: any ProcessContext = p
+            let b = try await context.connect(host: "127.0.0.1", port: port, options: Self.line, timeout: .seconds(5))
+            #expect(b.owner == p.pid)
             var replies: [String] = []
             for (socket, text) in [(a, "hello from a\n"), (b, "hello from b\n"), (a, "again a\n")] {
                 try await socket.send(Array(text.utf8))

@@ -87,17 +87,22 @@ final class SupervisorCore: BehaviourCore, @unchecked Sendable {
         if isSimple {
             changed.dynamic = dynamic
         } else {
-            let newIDs = Set(spec.children.map(\.id))
+            // Ids are unique (validated): a table keeps this linear for
+            // supervisors of thousands of static children.
+            var newSpecs: [Term: ChildSpec] = [:]
+            newSpecs.reserveCapacity(spec.children.count)
+            for newSpec in spec.children { newSpecs[newSpec.id] = newSpec }
             var merged: [Child] = []
+            merged.reserveCapacity(max(children.count, spec.children.count))
             for child in children {
-                if let newSpec = spec.children.first(where: { $0.id == child.spec.id }) {
+                if let newSpec = newSpecs[child.spec.id] {
                     merged.append(Child(spec: newSpec, pid: child.pid))
                 } else {
                     merged.append(child)
                 }
             }
             let known = Set(children.map(\.spec.id))
-            for newSpec in spec.children where !known.contains(newSpec.id) && newIDs.contains(newSpec.id) {
+            for newSpec in spec.children where !known.contains(newSpec.id) {
                 merged.append(Child(spec: newSpec, pid: nil))
             }
             changed.children = merged
