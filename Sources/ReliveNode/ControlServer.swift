@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import Synchronization
 
 /// The node's side of the control socket: accepts connections on a thread of
 /// its own (so a busy scheduler never stops the node from being stopped or
@@ -42,11 +43,16 @@ public final class ControlServer: @unchecked Sendable {
     private func acceptLoop() {
         while true {
             guard let connection = try? socket.accept() else { return }
-            Task.detached { [self] in await serve(connection) }
+            // Each connection's blocking reads and writes happen on a thread
+            // of its own, never on the node's scheduler threads (a client that
+            // stalls must not hold a worker); only the handler runs as a task.
+            let thread = Thread { [self] in serve(connection) }
+            thread.name = "relive-control-conn"
+            thread.start()
         }
     }
 
-    private func serve(_ connection: UnixSocket) async {
+    private func serve(_ connection: UnixSocket) {
         defer { connection.close() }
         let reply: [UInt8]
         do {
@@ -57,15 +63,33 @@ public final class ControlServer: @unchecked Sendable {
             }
             connection.setReceiveTimeout(seconds: 10)
             let request = try ControlProtocol.parseRequest(try connection.readLine(limit: ControlProtocol.lineLimit))
-            // Progress lines go out as they come; a client that left makes them fail quietly.
-            reply = ControlProtocol.success(try await handler(request.op, request.args) { text in
-                try? connection.write(ControlProtocol.progress(text))
-            })
+            reply = try run(request.op, request.args, connection)
         } catch let error as NodeError {
             reply = ControlProtocol.failure(error)
         } catch {
             reply = ControlProtocol.failure(NodeError(.failed, "\(error)"))
         }
         try? connection.write(reply)
+    }
+
+    /// Runs the handler as a task and waits for it on this (connection) thread.
+    private func run(_ op: String, _ args: [String: String], _ connection: UnixSocket) throws -> [UInt8] {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<[UInt8], any Error>?>(nil)
+        Task { [handler] in
+            let result: Result<[UInt8], any Error>
+            do {
+                // Progress is best effort: never blocks the task on a slow reader.
+                let value = try await handler(op, args) { text in connection.writeIfRoom(ControlProtocol.progress(text)) }
+                result = .success(ControlProtocol.success(value))
+            } catch {
+                result = .failure(error)
+            }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        guard let result = outcome.withLock({ $0 }) else { throw NodeError(.failed, "the operation ended without a result") }
+        return try result.get()
     }
 }

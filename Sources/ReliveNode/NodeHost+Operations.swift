@@ -73,6 +73,8 @@ extension NodeHost {
             "restarts": restarts,
             "uptime_seconds": Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
             "processes": node.processCount,
+            // The fast path: the scheduler installed as Swift's default executor.
+            "default_executor": node.runsOnDefaultExecutor,
             "upgrades": upgrades.withLock { $0.map(\.json) },
             "operation": json(releaseOperation.withLock { $0 }),
         ]

@@ -122,6 +122,15 @@ public struct UnixSocket: Sendable {
         }
     }
 
+    /// Writes `bytes` only if the socket has room without waiting
+    /// (MSG_DONTWAIT), else drops them: for progress lines, which must never
+    /// hold up the node. A line the socket took in part is finished, so the
+    /// stream stays whole.
+    public func writeIfRoom(_ bytes: [UInt8]) {
+        let sent = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        if sent > 0 && sent < bytes.count { try? write(Array(bytes[sent...])) }
+    }
+
     /// Writes every byte (retrying short writes and EINTR).
     public func write(_ bytes: [UInt8]) throws(NodeError) {
         var offset = 0

@@ -192,6 +192,12 @@ public final class ReleaseHandler: @unchecked Sendable {
         }
         guard let from = states.running else { throw ReleaseHandlerError("no_running_release", "no release is running") }
         if from.vsn == target.vsn { throw ReleaseHandlerError("already_installed", "release \(vsn) is running") }
+        // OTP's restart_new_emulator: a release on another host (`{erts, Vsn}`)
+        // needs the node restarted on that host, which the watchdog cannot
+        // yet run: refused before anything changes, both hosts named.
+        if target.runtimeVsn != from.runtimeVsn {
+            throw ReleaseHandlerError("host_upgrade_not_supported", "release \(vsn) runs on host \(target.runtimeVsn), the running release \(from.vsn) on \(from.runtimeVsn): host upgrades are not supported yet")
+        }
         let (instructions, downgrade) = try script(from: from.vsn, to: vsn)
         // Both ways the plugins loaded are the target release's: hash-checked against its manifest.
         let digests = try InstalledManifest.pluginDigests(root: root, vsn: vsn)

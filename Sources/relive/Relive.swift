@@ -1,8 +1,8 @@
 import ArgumentParser
 
 /// `relive`: build plugins, compile relups, build and inspect bundles, and
-/// (later) start and drive nodes. Each subcommand lives in its own file.
-@main
+/// start and drive nodes. Each subcommand lives in its own file; the program
+/// starts in main.swift.
 struct Relive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relive",

@@ -75,6 +75,26 @@ import Testing
         }
     }
 
+    /// A release on another host (OTP's restart_new_emulator) is refused
+    /// before anything runs, both hosts named.
+    @Test func aReleaseForAnotherHostIsRefusedBeforeAnythingRuns() async throws {
+        let root = try await InstallRoot.make()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let rel = ReleaseSpec(name: "txrel", vsn: "2.0.0", runtimeVsn: "2", applications: [.init(name: "txapp", vsn: "2.0.0")])
+        try TermFile.write([rel.term], to: "\(root)/releases/2.0.0/txrel.rel")
+        let node = Node(name: "rh5@test")
+        defer { node.shutdown() }
+        try await node.run { p in
+            let (handler, code, pids) = try await Self.start(root, node, p)
+            let error = await #expect(throws: ReleaseHandlerError.self) { try await handler.install("2.0.0", from: p) }
+            #expect(error?.kind == "host_upgrade_not_supported")
+            #expect(error?.message.contains("host 2, the running release 1.0.0 on 1") == true, "\(String(describing: error))")
+            #expect(try Self.statuses(root) == ["1.0.0": .permanent, "2.0.0": .unpacked])
+            #expect(code.plugins.count == 1)
+            try await T.expectAll(Self.world(code, node, pids), on: "1.0.0", p)
+        }
+    }
+
     @Test func aFailedWriteOfRELEASESChangesNoState() async throws {
         let root = try await InstallRoot.make()
         defer { try? FileManager.default.removeItem(atPath: root) }

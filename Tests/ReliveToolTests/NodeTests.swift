@@ -14,6 +14,8 @@ import Testing
         #expect(start.status == 0, "\(start.stderr)")
         let status = try waitForNode(root: root)
         #expect((status["release"] as? [String: Any])?["version"] as? String == "1")
+        // `relive node run` installs the scheduler as the default executor first.
+        #expect(status["default_executor"] as? Bool == true)
         let firstPid = try #require(status["pid"] as? Int)
 
         let call = try Tool.run(["node", "call", "tiny", "version", "--root", root])

@@ -14,8 +14,20 @@ struct NodeStopCommand: ParsableCommand {
     func run() throws {
         try ToolExit.run("node stop") {
             let root = rootOptions.installRoot
-            let pid = (try nodeRequest(root, "ping") as? [String: Any])?["pid"] as? Int ?? 0
-            _ = try nodeRequest(root, "stop")
+            let pid: Int
+            do {
+                pid = (try nodeRequest(root, "ping") as? [String: Any])?["pid"] as? Int ?? 0
+                _ = try nodeRequest(root, "stop")
+            } catch let error as ToolError where error.kind == .nodeNotRunning {
+                // No node answers, but a watchdog may be between two restarts:
+                // SIGTERM stops it, and the node it may be starting.
+                guard let heart = watchdogPid(root) else { throw error }
+                kill(heart, SIGTERM)
+                for _ in 0..<600 where kill(heart, 0) == 0 { usleep(50_000) }
+                guard kill(heart, 0) != 0 else { throw ToolError(.failed, "watchdog pid \(heart) did not stop within 30 s") }
+                format.emit("no node answered; watchdog pid \(heart) stopped", json: ["watchdog_pid": Int(heart), "stopped": true])
+                return
+            }
             // The watchdog sees the node's clean exit and ends too: wait for both (bounded).
             for _ in 0..<600 {
                 let nodeGone = pid > 0 && kill(pid_t(pid), 0) != 0
@@ -28,5 +40,13 @@ struct NodeStopCommand: ParsableCommand {
             }
             throw ToolError(.failed, "node pid \(pid) did not stop within 30 s")
         }
+    }
+
+    /// The live watchdog `run/heart.pid` names, if any.
+    private func watchdogPid(_ root: InstallRoot) -> pid_t? {
+        guard let data = FileManager.default.contents(atPath: root.heartPidFile),
+              let pid = pid_t(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+              pid > 0, kill(pid, 0) == 0 else { return nil }
+        return pid
     }
 }
