@@ -95,7 +95,8 @@ struct Demo {
         let stateAfter = try shardState()
         timeline.detail("kv_shard_0 state before: \(Self.short(stateBefore))")
         timeline.detail("kv_shard_0 state after:  \(Self.short(stateAfter))")
-        timeline.check("the shard's state was transformed", stateBefore != stateAfter)
+        // 1.0.0's shard keeps entries; 2.0.0's adds their expiries (docs/example.md).
+        timeline.check("the shard's state changed shape (expiries added)", !stateBefore.contains("expiries") && stateAfter.contains("expiries"))
         let versions = Set(processes().filter { $0.module == "kv_shard" }.map(\.version))
         timeline.check("every shard runs 2.0.0", versions == ["2.0.0"], "\(versions)")
         let probe = try LineConnection(port: port)
@@ -181,9 +182,10 @@ struct Demo {
         let releases = try releaseStates()
         timeline.check("RELEASES: 1.0.0 permanent", releases["1.0.0"] == "permanent", "\(releases)")
         report(step)
-        for cost in load.killCosts.suffix(8) { timeline.detail("lost to the kill: \(cost)") }
+        for cost in load.killCosts.prefix(3) { timeline.detail("lost to the kill: \(cost)") }
         timeline.check("at most one request per connection was lost to the kill", step.lostToKill <= connections, "\(step.lostToKill) of \(connections) connections")
         timeline.check("every acknowledged write survived the kill", step.failed == 0, load.failures.first ?? "")
+        // More reconnects than sessions: the dying node's kernel still accepted some, then reset them.
         timeline.check("every session reconnected", step.reconnects >= connections, "\(step.reconnects) reconnects")
     }
 
@@ -268,7 +270,11 @@ struct Demo {
         }
     }
 
-    static func short(_ text: String) -> String { text.count <= 150 ? text : String(text.prefix(150)) + " …" }
+    /// One line, at most 150 characters.
+    static func short(_ text: String) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        return flat.count <= 150 ? flat : String(flat.prefix(150)) + " …"
+    }
     static func seconds(_ d: Duration) -> String { String(format: "%.1f", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) }
     static func ms(_ d: Duration) -> String { String(format: "%.1f", Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15) }
 }
