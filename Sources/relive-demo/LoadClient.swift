@@ -150,11 +150,29 @@ private struct Session {
     var uncertain: [String: [String?]] = [:]
     var served = 0
     var random: UInt64
+    /// The last exchanges of this session, for the report of its first failure.
+    var history: [String] = []
+    var reportedHistory = false
 
     init(index: Int, client: LoadClient) {
         self.index = index
         self.client = client
         self.random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
+    }
+
+    /// Sends `request` on `connection`, remembering the exchange.
+    mutating func exchange(_ request: String, on connection: LineConnection) throws -> String {
+        let reply = try connection.request(request)
+        history.append("\(request) -> \(reply)")
+        if history.count > 12 { history.removeFirst() }
+        return reply
+    }
+
+    /// A failed check: the first one of the session carries its last exchanges.
+    mutating func fail(_ what: String) {
+        if reportedHistory { client.failed(what); return }
+        reportedHistory = true
+        client.failed(what + "\n             last exchanges of session \(index), oldest first:\n               " + history.joined(separator: "\n               "))
     }
 
     mutating func next(_ bound: Int) -> Int {
@@ -179,14 +197,15 @@ private struct Session {
             let (request, expected, effect) = pick()
             let started = ContinuousClock.now
             do {
-                let reply = try current.request(request)
+                let reply = try exchange(request, on: current)
                 client.served(latency: ContinuousClock.now - started)
                 served += 1
                 if let expected, reply != expected {
-                    client.failed("session \(index): \(request) -> \(reply), expected \(expected)")
+                    fail("session \(index): \(request) -> \(reply), expected \(expected)")
                 }
                 apply(effect, reply: reply)
             } catch {
+                history.append("\(request) -> (\(error))")
                 if client.connectionBroke(index, "session \(index): \(request): \(error)") { remember(effect) }
                 connection = reconnect()
             }
@@ -244,6 +263,7 @@ private struct Session {
     mutating func connect(again: Bool) -> LineConnection? {
         while !client.stopping {
             if let connection = try? LineConnection(port: client.port) {
+                if again { history.append("(connected again: a new session)") }
                 served = 0
                 client.connected(index, again: again)
                 return connection
@@ -267,13 +287,13 @@ private struct Session {
     mutating func verifyAll(on connection: LineConnection) -> Bool {
         do {
             for (key, candidates) in uncertain {
-                let reply = try connection.request("GET \(key)")
+                let reply = try exchange("GET \(key)", on: connection)
                 served += 1
                 let isCounter = key.contains(":n")
                 let found: String? = reply.hasPrefix("VALUE ") ? String(reply.dropFirst(6)) : nil
                 let fallback: String? = isCounter ? "0" : nil
                 guard candidates.contains(where: { ($0 ?? fallback) == (found ?? fallback) }) else {
-                    client.failed("session \(index): after the kill \(key) is \(reply), expected one of \(candidates)")
+                    fail("session \(index): after the kill \(key) is \(reply), expected one of \(candidates)")
                     continue
                 }
                 if isCounter { counters[key] = Int(found ?? "0") ?? 0 } else { values[key] = found }
@@ -282,18 +302,18 @@ private struct Session {
             var checked = 0
             for i in 0..<20 {
                 let key = "c\(index):k\(i)"
-                let reply = try connection.request("GET \(key)")
+                let reply = try exchange("GET \(key)", on: connection)
                 served += 1
                 let expected = values[key].map { "VALUE \($0)" } ?? "NONE"
-                if reply != expected { client.failed("session \(index): \(key) is \(reply), expected \(expected)") }
+                if reply != expected { fail("session \(index): \(key) is \(reply), expected \(expected)") }
                 checked += 1
             }
             for i in 0..<5 {
                 let key = "c\(index):n\(i)"
-                let reply = try connection.request("GET \(key)")
+                let reply = try exchange("GET \(key)", on: connection)
                 served += 1
                 let expected = counters[key].map { "VALUE \($0)" } ?? "NONE"
-                if reply != expected { client.failed("session \(index): \(key) is \(reply), expected \(expected)") }
+                if reply != expected { fail("session \(index): \(key) is \(reply), expected \(expected)") }
                 checked += 1
             }
             client.verified(checked)
