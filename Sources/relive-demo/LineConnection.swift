@@ -13,7 +13,13 @@ final class LineConnection {
     /// Connects to 127.0.0.1:`port`, with `timeout` seconds for each reply.
     /// - Throws: ``Failure`` naming the syscall that failed.
     init(port: UInt16, timeout: Int = 15) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // `self.fd` is set only once the connection exists: an init that
+        // throws before then runs no deinit, so the descriptor is closed
+        // exactly once. (A throw after every stored property is set runs the
+        // deinit too: closing here and there closed the number twice, the
+        // second time another session's new socket, which then two sessions
+        // shared, their replies crossing.)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -31,6 +37,7 @@ final class LineConnection {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         var limit = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        self.fd = fd
     }
 
     deinit { Glibc.close(fd) }
