@@ -69,6 +69,13 @@ import Testing
         #expect(try releases(root)["2"] == "old")
         let history = try waitForNode(root: root)["upgrades"] as? [[String: Any]] ?? []
         #expect(history.compactMap { $0["outcome"] as? String }.suffix(2) == ["rolled_back", "rolled_back"])
+        // The same history as Prometheus text, through swift-metrics.
+        let metrics = try Tool.run(["node", "metrics", "--root", root]).stdout
+        #expect(metrics.contains("relive_upgrade_pause_seconds"), "\(metrics)")
+        #expect(metrics.contains("relive_rollbacks_total{reason=\"health_gate\"} 1"), "\(metrics)")
+        #expect(metrics.contains("relive_rollbacks_total{reason=\"install_failed\"} 1"), "\(metrics)")
+        #expect(metrics.contains("relive_rollbacks_total{reason=\"command\"} 1"), "\(metrics)")
+        #expect(metrics.contains("relive_upgrade_step_seconds"), "\(metrics)")
 
         // SIGKILL while 2 is installed but not permanent: the watchdog boots 1 again.
         let current = try #require(try waitForNode(root: root)["pid"] as? Int)
