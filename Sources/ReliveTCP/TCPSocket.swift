@@ -15,9 +15,12 @@ final class TCPSocket: SocketEndpoint, @unchecked Sendable {
     let packet: TCPPacket
     let tcp: TCP
     let state: Mutex<TCPSocketState>
+    /// Writes and reads asked for by processes, one loop task for a burst.
+    let loop: TCPLoopBatch
 
     init(channel: Channel, packet: TCPPacket, owner: Pid, tcp: TCP) {
         self.channel = channel
+        self.loop = TCPLoopBatch(channel: channel)
         self.packet = packet
         self.tcp = tcp
         self.state = Mutex(TCPSocketState(owner: owner))
@@ -49,7 +52,7 @@ final class TCPSocket: SocketEndpoint, @unchecked Sendable {
         buffer.writeBytes(header)
         buffer.writeBytes(bytes)
         if channel.isWritable {
-            channel.writeAndFlush(buffer, promise: nil)
+            loop.write(buffer)
         } else {
             // The send queue is full: wait for this write (the sender's backpressure).
             do { try await channel.writeAndFlush(buffer).get() } catch { throw TCP.socketError(error) }
@@ -187,10 +190,7 @@ final class TCPSocket: SocketEndpoint, @unchecked Sendable {
         return true
     }
 
-    private func requestRead() {
-        let channel = self.channel
-        if channel.eventLoop.inEventLoop { channel.read() } else { channel.eventLoop.execute { channel.read() } }
-    }
+    private func requestRead() { loop.read() }
 
     static func address(_ address: SocketAddress) -> InetAddress? {
         guard let host = address.ipAddress, let port = address.port else { return nil }

@@ -9,6 +9,10 @@ import ReliveTCP
 import Glibc
 #endif
 
+// As a node does (`relive node run`): the scheduler is the default executor,
+// installed before any task exists (RELIVE_DEFAULT_EXECUTOR=0 keeps the
+// task-executor-preference path, for comparison).
+Node.installSchedulerAsDefaultExecutor()
 let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 0
 let node = Node(name: "tcp_echo@localhost")
 let tcp = TCP(node: node)
