@@ -148,7 +148,15 @@ extension NodeHost {
             } else {
                 throw NodeError(.refused, "release \(running.vsn) is the only one this node has run: nothing to roll back to")
             }
-            if (try? handler.checkInstall(target)) == nil {
+            let scripted: Bool
+            do throws(ReleaseHandlerError) {
+                _ = try handler.checkInstall(target)
+                scripted = true
+            } catch {
+                guard error.kind == "no_relup" else { throw NodeError(.refused, error.description) }
+                scripted = false
+            }
+            if !scripted {
                 // No script between them: OTP's reboot_old_release.
                 _ = try Self.refusal { () throws(ReleaseHandlerError) in try handler.rebootOldRelease(target) }
                 progress("no script from \(running.vsn) to \(target): restarting the node into \(target)")
