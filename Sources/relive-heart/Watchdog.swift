@@ -47,6 +47,7 @@ struct Watchdog {
             case .restartRequested:
                 // Asked for (a rollback into an old release): at once, not counted.
                 say("node pid \(child.pid) asked to be restarted into the permanent release")
+                restarts += 1   // a restart the node reports, not one the limit counts
                 continue
             case .died(let how):
                 say("node pid \(child.pid) \(how)")

@@ -96,6 +96,35 @@ import Testing
         #expect(try version(root) == "2.0.0")
     }
 
+    /// `rollback` to a release no script reaches (OTP's reboot_old_release):
+    /// it is made permanent and the node restarts into it, the watchdog
+    /// booting it at once (exit 75, not counted as a failure).
+    @Test func rollbackWithoutAScriptRestartsTheNodeIntoTheOldRelease() async throws {
+        let fixture = NodeFixture.shared
+        let root = try await fixture.root(from: "1")
+        defer { _ = try? Tool.run(["node", "stop", "--root", root]) }
+        let (two, four) = (try await fixture.bundle("2"), try await fixture.bundle("4"))
+        #expect(try Tool.run(["node", "start", "--root", root]).status == 0)
+        for bundle in [two, four] {
+            let up = try Tool.run(["node", "upgrade", bundle, "--health-window", "200ms", "--root", root])
+            #expect(up.status == 0, "\(up.stdout) \(up.stderr)")
+        }
+        #expect(try releases(root) == ["1": "old", "2": "old", "4": "permanent"])
+        let pid = try #require(try waitForNode(root: root)["pid"] as? Int)
+
+        // 4's relup starts from 2 only: nothing leads from 4 to 1.
+        let back = try Tool.run(["node", "rollback", "1", "--root", root])
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(back.stdout.contains("the node restarts into it"), "\(back.stdout)")
+        let restarted = try waitForNode(root: root, notPid: pid)
+        #expect((restarted["release"] as? [String: Any])?["version"] as? String == "1")
+        #expect(restarted["restarts"] as? Int == 1)
+        #expect(try version(root) == "1.0.0")
+        #expect(try releases(root)["1"] == "permanent")
+        let log = try String(contentsOfFile: root + "/log/node.log", encoding: .utf8)
+        #expect(log.contains("asked to be restarted into the permanent release"), "\(log)")
+    }
+
     /// OTP's promise, checked by killing the node (SIGKILL, through the
     /// `RELIVE_TEST_KILL_AT` hook) between the writes of every step of
     /// unpack, install and make_permanent: restarted by the watchdog, it runs
