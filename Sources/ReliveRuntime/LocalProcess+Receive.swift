@@ -137,6 +137,21 @@ extension LocalProcess {
         }
     }
 
+    /// Takes every message for which `predicate` holds from both halves of
+    /// the mailbox, oldest first; see ``ProcessContext/takeMessages(where:)``.
+    public func takeMessages(where predicate: (Term) -> Bool) -> [Term] {
+        var taken = Array(queue.filter(predicate))
+        if !taken.isEmpty { queue.removeAll(where: predicate) }
+        shared.withLock { s in
+            let fromInbox = s.inbox.filter(predicate)
+            if !fromInbox.isEmpty {
+                taken.append(contentsOf: fromInbox)
+                s.inbox.removeAll(where: predicate)
+            }
+        }
+        return taken
+    }
+
     /// Removes every message for which `predicate` holds from both halves of
     /// the mailbox (used by `demonitor(flush:)`).
     func removeMessages(where predicate: (Term) -> Bool) {

@@ -36,6 +36,8 @@ final class TCPSocket: SocketEndpoint, @unchecked Sendable {
     override var peerAddress: InetAddress? { channel.remoteAddress.flatMap(Self.address) }
     override var localAddress: InetAddress? { channel.localAddress.flatMap(Self.address) }
 
+    override var activeMode: SocketActive { state.withLock { $0.active } }
+
     override func setActive(_ mode: SocketActive) {
         let read = state.withLock { s in
             s.setActive(mode)

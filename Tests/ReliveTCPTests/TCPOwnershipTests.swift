@@ -23,6 +23,50 @@ import Testing
         #expect(error == .closed)
     }
 
+    /// gen_tcp's controlling_process moves the socket's messages already in
+    /// the old owner's mailbox to the new owner, in order, ahead of later ones.
+    @Test func controllingProcessMovesDeliveredMessagesInOrder() async throws {
+        let node = Node(name: "tcp_move@test")
+        defer { node.shutdown() }
+        let tcp = TCP(node: node)
+        let options = TCPOptions(packet: .length(headerBytes: 2, maxSize: 1000))
+        let (frames, leftWithFirst) = try await node.run { p in
+            let me = p.pid
+            let port = try await serve(tcp, options: options, from: p) { socket, first in
+                // Three frames arrive as messages; `tcp_passive` says all three are in the mailbox.
+                socket.setActive(.count(3))
+                guard try await first.receive(timeout: guardTimeout, matching: { m in
+                    m[element: 0] == .atom("tcp_passive") && m[element: 1].map(socket.matches) == true ? true : nil
+                }) != nil else { throw Missing(what: "tcp_passive") }
+                socket.setActive(.always)
+                let second = first.spawn([]) { second in
+                    var got: [Term] = []
+                    while got.count < 4 {
+                        let m = try await socketMessage(second, socket)
+                        got.append(m[element: 2] ?? .undefined)
+                    }
+                    me.send(.tuple(.atom("second_got"), .list(got)))
+                    _ = try await second.receive()
+                }.pid
+                try socket.controllingProcess(second, process: first)
+                let left = first.takeMessages { m in m[element: 1].map(socket.matches) == true }
+                me.send(.tuple(.atom("first_kept"), .int(left.count), .pid(first.pid)))
+                me.send(.tuple(.atom("handed"), .pid(second)))
+                _ = try await first.receive()
+            }
+            let client = try await tcp.connect(host: "127.0.0.1", port: port, options: options, process: p)
+            for text in ["a", "b", "c"] { try await client.send(Array(text.utf8)) }
+            _ = try await p.receive(timeout: guardTimeout) { m in m[element: 0] == .atom("handed") ? true : nil }
+            try await client.send(Array("d".utf8))
+            let kept = try await p.receive(timeout: guardTimeout) { m in m[element: 0] == .atom("first_kept") ? m[element: 1] : nil }
+            let got = try await p.receive(timeout: guardTimeout) { m in m[element: 0] == .atom("second_got") ? m[element: 1] : nil }
+            client.close()
+            return (got, kept)
+        }
+        #expect(frames == .list(["a", "b", "c", "d"].map { .binary(Array($0.utf8)) }))
+        #expect(leftWithFirst == .int(0))
+    }
+
     @Test func controllingProcessHandsTheSocketOver() async throws {
         let node = Node(name: "tcp_handoff@test")
         defer { node.shutdown() }

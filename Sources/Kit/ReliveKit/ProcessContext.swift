@@ -135,9 +135,18 @@ public protocol ProcessContext: AnyObject, Sendable {
     /// - Throws: ``SocketError`` (`econnrefused`, `timeout`, `badarg`, …),
     ///   or ``SocketError/noNetwork`` when the node has no TCP.
     func connect(host: String, port: Int, options: TCPOptions, timeout: Duration) async throws -> Socket
+
+    /// Takes every message already in the mailbox for which `predicate`
+    /// holds, oldest first, leaving the others in their order; never waits
+    /// (how `Socket.controllingProcess` moves a socket's messages on).
+    func takeMessages(where predicate: (Term) -> Bool) -> [Term]
 }
 
 extension ProcessContext {
+    /// A runtime without it moves nothing. The runtime implements the
+    /// requirement itself; this default only keeps the protocol's ABI open.
+    public func takeMessages(where predicate: (Term) -> Bool) -> [Term] { [] }
+
     /// Resolves `name` now: what a runtime without name timers can do. The
     /// runtime implements the requirement itself (resolving at fire time);
     /// this default only keeps the protocol's ABI open.

@@ -58,11 +58,30 @@ public struct Socket: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Hands the socket to `pid` (`gen_tcp:controlling_process`); only the
-    /// owner may. Messages for the socket go to `pid` from now on.
-    /// - Throws: ``SocketError/notOwner`` or `closed`.
+    /// owner may. As in gen_tcp, the socket's messages already in the
+    /// caller's mailbox (`{tcp, S, _}`, `{tcp_closed, S}`, `{tcp_error, S, _}`,
+    /// `{tcp_passive, S}`) move to `pid`, in order and before any later one:
+    /// the socket is held passive while they move, then its mode is restored.
+    /// - Throws: ``SocketError/notOwner`` or `closed`; nothing moved then.
     public func controllingProcess(_ pid: Pid, process: any ProcessContext) throws {
-        try endpoint.controllingProcess(pid, caller: process.pid)
+        let mode = endpoint.activeMode
+        if mode != .passive { endpoint.setActive(.passive) }
+        do { try endpoint.controllingProcess(pid, caller: process.pid) } catch {
+            if mode != .passive { endpoint.setActive(mode) }
+            throw error
+        }
+        let me = term
+        let moved = process.takeMessages { message in
+            guard case .tuple(let elements) = message, elements.count >= 2, elements[1] == me,
+                  case .atom(let tag) = elements[0] else { return false }
+            return Self.messageTags.contains(tag)
+        }
+        for message in moved { pid.send(message) }
+        if mode != .passive { endpoint.setActive(mode) }
     }
+
+    /// The tags of the messages a socket sends its owner.
+    static let messageTags: Set<Atom> = ["tcp", "tcp_closed", "tcp_error", "tcp_passive"]
 
     /// Closes the socket (idempotent). The owner receives no `tcp_closed`.
     public func close() { endpoint.close() }

@@ -13,6 +13,8 @@ open class SocketEndpoint: ProcessEndpoint, @unchecked Sendable {
 
     open func send(_ bytes: [UInt8]) async throws { throw SocketError.closed }
     open func setActive(_ mode: SocketActive) {}
+    /// The active mode now (an `active N` count as what is left of it).
+    open var activeMode: SocketActive { .passive }
     open func recv(length: Int, timeout: Duration?, process: any ProcessContext) async throws -> [UInt8] {
         throw SocketError.closed
     }
