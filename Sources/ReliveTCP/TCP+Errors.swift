@@ -10,8 +10,10 @@ extension TCP {
     static func socketError(_ error: any Error) -> SocketError {
         if let e = error as? SocketError { return e }
         if let e = error as? IOError { return .system(reason: errnoName(e.errnoCode), message: "\(e)") }
-        if let e = error as? NIOConnectionError, let first = e.connectionErrors.first {
-            return socketError(first.error)
+        if let e = error as? NIOConnectionError {
+            if let first = e.connectionErrors.first { return socketError(first.error) }
+            // No address to try: the name did not resolve.
+            return .system(reason: "nxdomain", message: "\(e.host) does not resolve")
         }
         if let e = error as? ChannelError {
             switch e {

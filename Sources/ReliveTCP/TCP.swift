@@ -78,17 +78,18 @@ public final class TCP: Sendable {
         return listener
     }
 
-    /// Connects to `host`:`port` (an IP address) within `timeout`
-    /// (`gen_tcp:connect`); the calling process owns the socket.
-    /// - Throws: ``SocketError`` (`econnrefused`, `timeout`, `badarg`, …).
+    /// Connects to `host`:`port` within `timeout` (`gen_tcp:connect`); the
+    /// calling process owns the socket. `host` is an IP address or a name,
+    /// resolved by NIO (getaddrinfo, off the event loop; IPv6 and IPv4 raced).
+    /// - Throws: ``SocketError`` (`econnrefused`, `timeout`, `badarg`, `nxdomain`, …).
     public func connect(host: String, port: Int, options: TCPOptions = TCPOptions(), timeout: Duration = .seconds(5),
                         process: any ProcessContext) async throws -> Socket {
         try options.packet.validate()
         guard (1...65_535).contains(port) else { throw SocketError.badArgument("port \(port)") }
-        let address: SocketAddress
-        do { address = try SocketAddress(ipAddress: host, port: port) } catch {
-            throw SocketError.badArgument("host \(host) (an IP address)")
+        guard !host.isEmpty, host.utf8.count <= 253, !host.contains(where: { $0.isWhitespace || $0 == "\0" }) else {
+            throw SocketError.badArgument("host \(host)")
         }
+        let address = try? SocketAddress(ipAddress: host, port: port)
         let owner = process.pid
         let packet = options.packet
         let made = SocketSlot()
@@ -106,7 +107,7 @@ public final class TCP: Sendable {
             return channel.pipeline.addHandler(handler)
         }
         do {
-            let channel = try await bootstrap.connect(to: address).get()
+            let channel = try await (address.map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: host, port: port)).get()
             if let seconds = options.linger, let provider = channel as? any SocketOptionProvider {
                 try await provider.setSoLinger(linger(l_onoff: 1, l_linger: Int32(clamping: seconds))).get()
             }

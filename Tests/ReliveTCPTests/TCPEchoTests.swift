@@ -58,6 +58,28 @@ import Testing
         #expect(results == 40 * 25)
     }
 
+    /// A host name is resolved (here from /etc/hosts: no network needed);
+    /// a malformed one is refused before any lookup.
+    @Test func connectByNameResolvesIt() async throws {
+        let node = Node(name: "tcp_name@test")
+        defer { node.shutdown() }
+        let tcp = TCP(node: node)
+        let (echoed, malformed) = try await node.run { p -> ([UInt8], SocketError?) in
+            let options = TCPOptions(packet: .length(headerBytes: 2, maxSize: 100))
+            let port = try await serve(tcp, options: options, from: p, handler: echo)
+            let client = try await tcp.connect(host: "localhost", port: port, options: options, process: p)
+            defer { client.close() }
+            try await client.send(Array("by name".utf8))
+            let reply = try await client.recv(timeout: guardTimeout, process: p)
+            do {
+                _ = try await tcp.connect(host: "bad host\u{0}", port: port, process: p)
+                return (reply, nil)
+            } catch let e as SocketError { return (reply, e) }
+        }
+        #expect(echoed == Array("by name".utf8))
+        #expect(malformed?.reason == "badarg")
+    }
+
     @Test func connectToAClosedPortIsRefused() async throws {
         let node = Node(name: "tcp_refused@test")
         defer { node.shutdown() }
