@@ -151,12 +151,16 @@ extension GenericCall {
                 return nil
             }
             guard let (tag, result) = answer, let entry = pending.removeValue(forKey: tag) else { continue }
-            // An answer found after its own deadline (it waited while others were taken) is late.
-            let late = entry.group >= 0 && deadlines[entry.group] < .now
             // No flush here: one pass at the end removes stray 'DOWN's,
             // instead of one scan of the mailbox per target.
-            if late || { if case .success = result { true } else { false } }() { process.demonitor(tag, flush: false) }
-            results[entry.pid] = late ? .failure(.timeout) : result
+            if entry.group >= 0 && deadlines[entry.group] < .now {
+                // Taken after its own deadline (while others' answers were taken): late.
+                process.demonitor(tag, flush: false)
+                results[entry.pid] = .failure(.timeout)
+                continue
+            }
+            if case .success = result { process.demonitor(tag, flush: false) }
+            results[entry.pid] = result
         }
         // A target that answered or timed out just before it died leaves a
         // 'DOWN' (demonitor above does not flush): removed in one pass.
