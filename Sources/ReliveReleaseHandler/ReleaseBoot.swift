@@ -37,13 +37,7 @@ public enum ReleaseBoot {
         let spec: ReleaseSpec
         do { spec = try ReleaseSpec.read(path: relFile) } catch { throw ReleaseHandlerError("bad_release", "\(relFile): \(error)") }
 
-        var sysConfig: SysConfig? = nil
-        let sysConfigPath = "\(root)/releases/\(vsn)/sys.config"
-        if FileManager.default.fileExists(atPath: sysConfigPath) {
-            do { sysConfig = try SysConfig.read(path: sysConfigPath) } catch {
-                throw ReleaseHandlerError("bad_config", "\(sysConfigPath): \(error)")
-            }
-        }
+        let sysConfig = try ReleaseHandler.sysConfig(root: root, vsn: vsn)
 
         // Plugins: one per application that has code, each checked against the
         // release's verified manifest when unpack left one.

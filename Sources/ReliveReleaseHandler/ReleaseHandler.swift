@@ -54,6 +54,10 @@ public final class ReleaseHandler: @unchecked Sendable {
         public let to: String
         public let downgrade: Bool
         public let evaluation: EvaluationReport
+        /// The applications whose environment the target release changed.
+        public var configChanges: [EnvironmentChange] = []
+        /// The `config_change` callbacks that threw (the release stays installed, as in OTP).
+        public var configChangeFailures: [ConfigChangeFailure] = []
     }
 
     public let configuration: Configuration
@@ -185,7 +189,8 @@ public final class ReleaseHandler: @unchecked Sendable {
     }
 
     /// `check_install_release`: finds the script from the running release
-    /// to `vsn` and checks it (plugins present); runs nothing.
+    /// to `vsn` and checks it (plugins present) and `vsn`'s `sys.config`
+    /// and `.app` files (readable); runs nothing.
     public func checkInstall(_ vsn: String) throws(ReleaseHandlerError) -> (script: CheckedScript, downgrade: Bool) {
         guard let target = states.file.releases.first(where: { $0.vsn == vsn }) else {
             throw ReleaseHandlerError("no_such_release", "release \(vsn) is not known")
@@ -201,6 +206,7 @@ public final class ReleaseHandler: @unchecked Sendable {
         let (instructions, downgrade) = try script(from: from.vsn, to: vsn)
         // Both ways the plugins loaded are the target release's: hash-checked against its manifest.
         let digests = try InstalledManifest.pluginDigests(root: root, vsn: vsn)
+        _ = try applicationSpecs(vsn)
         do {
             return (try ScriptChecker.check(instructions, locate: CheckedScript.installRootLocator(root), digests: digests), downgrade)
         } catch {
@@ -211,17 +217,25 @@ public final class ReleaseHandler: @unchecked Sendable {
     /// `install_release`: runs the script from the running release to `vsn`
     /// (an upgrade by `vsn`'s relup, or a downgrade by the running release's
     /// down script) as one transaction, then records `vsn` as current.
+    /// As OTP's: the applications' specs and environments become `vsn`'s
+    /// (its `.app` files and `sys.config`) before the script runs, so the new
+    /// code sees them, and once `vsn` is recorded each running application
+    /// whose environment changed has its `configChange` called.
     /// - Throws: ``ReleaseHandlerError`` (kind of the ``ScriptError``) after a
-    ///   full rollback: the node is on the release it was on.
+    ///   full rollback: the node is on the release it was on, environments included.
     /// - Parameter configure: test hook, to reach the evaluator before it runs.
     public func install(_ vsn: String, from caller: LocalProcess,
                         configure: (ScriptEvaluator) -> Void = { _ in }) async throws(ReleaseHandlerError) -> InstallReport {
         let (script, downgrade) = try checkInstall(vsn)
+        let specs = try applicationSpecs(vsn)
         let from = states.running?.vsn ?? ""
         let evaluator = ScriptEvaluator(node: node, code: code, options: configuration.evaluator, logger: logger)
         configure(evaluator)
+        let applicationData = node.applications.applicationData(specs.map(\.name))
+        let configChanges = node.applications.changeApplicationData(specs)
         let report: EvaluationReport
         do { report = try await evaluator.evaluate(script, mode: downgrade ? .down : .up, from: caller) } catch {
+            node.applications.restoreApplicationData(applicationData)
             logger.warning("install refused", metadata: ["release": "\(vsn)", "error": "\(error)"])
             throw ReleaseHandlerError(error.kind, error.description)
         }
@@ -232,8 +246,12 @@ public final class ReleaseHandler: @unchecked Sendable {
             logger.error("installed but RELEASES not written", metadata: ["error": "\(error)"])
             throw error
         }
+        var installed = InstallReport(from: from, to: vsn, downgrade: downgrade, evaluation: report)
+        installed.configChanges = configChanges
+        installed.configChangeFailures = await node.applications.configChange(configChanges, from: caller)
+        for failure in installed.configChangeFailures { logger.warning("config_change failed", metadata: ["error": "\(failure)"]) }
         logger.info("release installed", metadata: ["from": "\(from)", "to": "\(vsn)", "report": "\(report)"])
-        return InstallReport(from: from, to: vsn, downgrade: downgrade, evaluation: report)
+        return installed
     }
 
     /// `make_permanent`: the running (current) release becomes the one the node boots.

@@ -7,7 +7,8 @@ import ReliveRuntime
 /// Runs a checked relup script on a live node (OTP's `release_handler_1`),
 /// as one transaction until its end, past OTP's point of no return:
 /// - every `suspend` of the script is one round: at the first, the
-///   processes of all the script's suspended modules are suspended together;
+///   processes of all the script's suspended modules are suspended together,
+///   each within its own module's timeout (`{suspend, [{Mod, T}]}`);
 ///   `code_change` runs where it stands; every `resume` is deferred to the
 ///   commit, one round at the end — one pause, not one per module;
 /// - any failure before the commit (a plugin that does not load, a
@@ -70,13 +71,16 @@ public final class ScriptEvaluator {
         var undo = Undo()
         var functions: [String: PluginFunction] = [:]
         var postPurges: [(Atom, CodeServer.Purge)] = []
-        // Every module any suspend of the script names, with the longest timeout asked for.
+        // Every module any suspend of the script names, each with its own
+        // timeout (the longest, when it is named twice): one round, in which
+        // each module's processes have their module's time.
         var suspendModules: [Atom] = []
-        var suspendTimeout = options.suspendTimeout
+        var suspendTimeouts: [Atom: Duration] = [:]
         for case .suspend(let targets) in script.instructions {
             for t in targets {
-                suspendModules.append(t.module)
-                if let limit = t.timeout { suspendTimeout = max(suspendTimeout, duration(limit)) }
+                let limit = t.timeout.map(duration) ?? options.suspendTimeout
+                if let known = suspendTimeouts[t.module] { suspendTimeouts[t.module] = max(known, limit) }
+                else { suspendModules.append(t.module); suspendTimeouts[t.module] = limit }
             }
         }
         var suspendedOnce = false
@@ -135,10 +139,18 @@ public final class ScriptEvaluator {
                     let tx = transaction(&undo, caller)
                     let modules = suspendedOnce ? targets.map(\.module) : suspendModules
                     suspendedOnce = true
-                    var seen = Set<Pid>()
-                    var pids: [Pid] = []
-                    for m in modules { for u in node.modules.users(of: m) where seen.insert(u.pid).inserted { pids.append(u.pid) } }
-                    do { try await tx.suspend(pids, timeout: suspendTimeout) } catch {
+                    // A process running two of the modules gets the longer timeout.
+                    var index: [Pid: Int] = [:]
+                    var pids: [(pid: Pid, timeout: Duration)] = []
+                    for m in modules {
+                        let limit = suspendTimeouts[m] ?? options.suspendTimeout
+                        for u in node.modules.users(of: m) {
+                            if let i = index[u.pid] { pids[i].timeout = max(pids[i].timeout, limit); continue }
+                            index[u.pid] = pids.count
+                            pids.append((u.pid, limit))
+                        }
+                    }
+                    do { try await tx.suspend(pids) } catch {
                         throw failure("suspend_failed", "\(error)", error.failures)
                     }
                 case .resume:

@@ -76,17 +76,27 @@ public final class UpgradeTransaction {
     /// round fails the transaction.
     /// - Throws: ``UpgradeFailure`` after rolling the whole transaction back.
     public func suspend(_ pids: [Pid], timeout: Duration) async throws(UpgradeFailure) {
+        try await suspend(pids.map { (pid: $0, timeout: timeout) })
+    }
+
+    /// Suspends `targets` concurrently, in one round, each within its own
+    /// timeout (e.g. its module's `{suspend, [{Mod, Timeout}]}`): the round
+    /// waits for the slowest, and a process past its own timeout fails the
+    /// transaction whatever the others' timeouts. Processes already touched
+    /// are left out.
+    /// - Throws: ``UpgradeFailure`` after rolling the whole transaction back.
+    public func suspend(_ targets: [(pid: Pid, timeout: Duration)]) async throws(UpgradeFailure) {
         try check(.suspend)
-        var fresh: [Pid] = []
-        fresh.reserveCapacity(pids.count)
-        for pid in pids where touchedSet.insert(pid).inserted { fresh.append(pid) }
+        var fresh: [(pid: Pid, timeout: Duration?)] = []
+        fresh.reserveCapacity(targets.count)
+        for target in targets where touchedSet.insert(target.pid).inserted { fresh.append((target.pid, target.timeout)) }
         guard !fresh.isEmpty else { return }
-        touched.append(contentsOf: fresh)
+        touched.append(contentsOf: fresh.lazy.map(\.pid))
         let start = clock.now
         if firstSuspend == nil { firstSuspend = start }
-        let results = await round(.suspend, fresh, .atom("suspend"), timeout: timeout)
+        let results = await round(.suspend, fresh, .atom("suspend"))
         var failures: [ProcessFailure] = []
-        for pid in fresh {
+        for (pid, _) in fresh {
             switch results[pid] {
             case .success(.ok)?: suspendedSet.insert(pid)
             case .failure(.noproc)?: break   // gone before it could be suspended: not part of the change
@@ -207,10 +217,16 @@ public final class UpgradeTransaction {
     /// of this protocol is idempotent, so the targets see it at most twice.
     private func round(_ phase: UpgradePhase, _ pids: [Pid], _ request: Term,
                        timeout: Duration) async -> [Pid: Result<Term, CallError>] {
-        guard !pids.isEmpty else { return [:] }
+        await round(phase, pids.map { (pid: $0, timeout: timeout) }, request)
+    }
+
+    /// One round with a timeout per process.
+    private func round(_ phase: UpgradePhase, _ targets: [(pid: Pid, timeout: Duration?)],
+                       _ request: Term) async -> [Pid: Result<Term, CallError>] {
+        guard !targets.isEmpty else { return [:] }
         if let hook = beforeRound { await hook(phase) }
         if callerExit == nil {
-            do { return try await Sys.multiRequest(pids, request, timeout: timeout, process: caller) } catch {
+            do { return try await Sys.multiRequest(targets, request, process: caller) } catch {
                 callerExit = (error as? ProcessExit)?.reason ?? .string("\(error)")
                 logger.warning("upgrade: caller exited during \(phase.rawValue); finishing from a helper process",
                                metadata: ["reason": "\(callerExit ?? .undefined)"])
@@ -218,7 +234,7 @@ public final class UpgradeTransaction {
         }
         do {
             return try await node.run { helper in
-                try await Sys.multiRequest(pids, request, timeout: timeout, process: helper)
+                try await Sys.multiRequest(targets, request, process: helper)
             }
         } catch {
             // The node is stopping: no process can be asked anything any more.

@@ -66,14 +66,14 @@ extension LocalProcess {
         }
         // Record our side first: if the target dies meanwhile, its terminate
         // finds and removes it, so no stale monitor is left behind.
-        shared.withLock { s in s.monitoring.append((ref, target)) }
+        shared.withLock { s in s.monitoring[ref] = target }
         let alive = target.shared.withLock { s in
             guard s.exitReason == nil else { return false }
             s.monitoredBy.append((ref, self, name))
             return true
         }
         if !alive {
-            shared.withLock { s in s.monitoring.removeAll { $0.ref == ref } }
+            shared.withLock { s in _ = s.monitoring.removeValue(forKey: ref) }
             let object = name.map { Self.nameObject($0, on: runtime.id) } ?? .pid(pid)
             deliver(Self.downMessage(ref: ref, object: object, reason: .atom(Atom.noproc)))
         }
@@ -83,10 +83,7 @@ extension LocalProcess {
     /// Removes a monitor; see ``ProcessContext/demonitor(_:flush:)``.
     @discardableResult
     public func demonitor(_ ref: Ref, flush: Bool = false) -> Bool {
-        let target = shared.withLock { s -> LocalProcess? in
-            guard let i = s.monitoring.firstIndex(where: { $0.ref == ref }) else { return nil }
-            return s.monitoring.remove(at: i).target
-        }
+        let target = shared.withLock { s -> LocalProcess? in s.monitoring.removeValue(forKey: ref) }
         target?.shared.withLock { s in s.monitoredBy.removeAll { $0.ref == ref } }
         if flush {
             let refTerm = Term.ref(ref)
@@ -164,7 +161,7 @@ extension LocalProcess {
         struct Leftovers {
             var links: [LocalProcess]
             var monitoredBy: [(ref: Ref, watcher: LocalProcess, name: Atom?)]
-            var monitoring: [(ref: Ref, target: LocalProcess)]
+            var monitoring: [Ref: LocalProcess]
             var name: Atom?
             var waiter: UnsafeContinuation<Void, Never>?
             var onExit: (@Sendable (Term) -> Void)?
@@ -173,7 +170,7 @@ extension LocalProcess {
             guard s.exitReason == nil else { return nil }
             s.exitReason = reason
             defer {
-                s.links = []; s.monitoredBy = []; s.monitoring = []
+                s.links = []; s.monitoredBy = []; s.monitoring = [:]
                 s.inbox = []; s.waiter = nil; s.onExit = nil
             }
             return Leftovers(links: s.links, monitoredBy: s.monitoredBy, monitoring: s.monitoring,
@@ -188,11 +185,7 @@ extension LocalProcess {
         // learns of the end can already see the report (OTP's proc_lib order).
         runtime.processEnded(self, reason: reason, name: leftovers.name)
         for (ref, watcher, name) in leftovers.monitoredBy {
-            let stillWatching = watcher.shared.withLock { s in
-                guard let i = s.monitoring.firstIndex(where: { $0.ref == ref }) else { return false }
-                s.monitoring.remove(at: i)
-                return true
-            }
+            let stillWatching = watcher.shared.withLock { s in s.monitoring.removeValue(forKey: ref) != nil }
             if stillWatching {
                 let object = name.map { Self.nameObject($0, on: runtime.id) } ?? .pid(me)
                 watcher.deliver(Self.downMessage(ref: ref, object: object, reason: reason))

@@ -36,8 +36,10 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
         /// `name` is set for a monitor taken by registered name: its 'DOWN'
         /// names `{Name, Node}`, as in OTP.
         var monitoredBy: [(ref: Ref, watcher: LocalProcess, name: Atom?)] = []
-        /// Monitors this process holds on others.
-        var monitoring: [(ref: Ref, target: LocalProcess)] = []
+        /// Monitors this process holds on others, by reference: a process
+        /// waiting on many at once (a multi-call of an upgrade round) removes
+        /// each in constant time.
+        var monitoring: [Ref: LocalProcess] = [:]
         var registeredName: Atom? = nil
         /// Called once with the exit reason when the process ends (``Node/run(_:)``
         /// uses it so that its caller is answered even if the body never runs).

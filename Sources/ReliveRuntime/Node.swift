@@ -213,7 +213,7 @@ public final class Node: Sendable {
         }
         if let parent, options.contains(.monitor) {
             let ref = makeRef()
-            parent.shared.withLock { $0.monitoring.append((ref, child)) }
+            parent.shared.withLock { $0.monitoring[ref] = child }
             child.shared.withLock { $0.monitoredBy.append((ref, parent, nil)) }
             monitorRef = ref
         }

@@ -13,7 +13,8 @@ public final class ApplicationController: Sendable {
         let master: Pid
     }
 
-    private struct State {
+    // Internal (not private) for ApplicationController+Config.swift.
+    struct State {
         var loaded: [Atom: ApplicationSpec] = [:]
         var environment: [Atom: [Atom: Term]] = [:]
         /// In start order.
@@ -21,7 +22,7 @@ public final class ApplicationController: Sendable {
         var starting: Set<Atom> = []
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     init() {}
 

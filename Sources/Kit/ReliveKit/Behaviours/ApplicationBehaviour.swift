@@ -14,11 +14,27 @@ public protocol ApplicationBehaviour: Sendable {
 
     /// `stop/1`: called after the tree is shut down.
     func stop(state: Term, process: any ProcessContext) async
+
+    /// `config_change/3`: called after a release install changed the
+    /// application's environment (the new release's `sys.config` and
+    /// `.app`), on the new release's code, with the environment already updated.
+    /// - Parameters:
+    ///   - changed: keys whose value changed, with the new value.
+    ///   - new: keys the environment did not have, with their value.
+    ///   - removed: keys the environment no longer has.
+    ///   - process: the process installing the release (not one of the application's).
+    /// - Throws: to report a failure; the release stays installed (as in OTP,
+    ///   where install_release ignores config_change's answer) and the error is reported.
+    func configChange(changed: [Atom: Term], new: [Atom: Term], removed: [Atom],
+                      process: any ProcessContext) async throws
 }
 
 extension ApplicationBehaviour {
     public func prepareStop(state: Term, process: any ProcessContext) async -> Term { state }
     public func stop(state: Term, process: any ProcessContext) async {}
+    /// By default an application ignores configuration changes (OTP: not exported).
+    public func configChange(changed: [Atom: Term], new: [Atom: Term], removed: [Atom],
+                             process: any ProcessContext) async throws {}
 }
 
 /// What an application's `start/2` returns: `{ok, Pid, State}`.

@@ -80,25 +80,68 @@ extension GenericCall {
         _ targets: [Pid], label: Atom, request: Term,
         timeout: Duration? = defaultTimeout, process: any ProcessContext
     ) async throws -> [Pid: Result<Term, CallError>] {
+        try await multiCall(targets.map { ($0, timeout) }, label: label, request: request, process: process)
+    }
+
+    /// ``multiCall(_:label:request:timeout:process:)`` with a timeout of each
+    /// target's own (nil: none), measured from the moment the requests leave:
+    /// one round, which waits for the slowest target or its deadline, whichever
+    /// comes first. A target whose answer comes after its own deadline gets
+    /// ``CallError/timeout`` while the others keep their time.
+    /// - Parameter targets: a target named twice is asked once, with the first timeout given.
+    /// - Returns: one result per target.
+    public static func multiCall(
+        _ targets: [(pid: Pid, timeout: Duration?)], label: Atom, request: Term, process: any ProcessContext
+    ) async throws -> [Pid: Result<Term, CallError>] {
         var results: [Pid: Result<Term, CallError>] = [:]
-        var pending: [Ref: Pid] = [:]
-        var monitors = Set<Ref>()
+        results.reserveCapacity(targets.count)
+        // tag -> target and the index of its timeout in `timeouts` (-1: none)
+        var pending: [Ref: (pid: Pid, group: Int)] = [:]
+        pending.reserveCapacity(targets.count)
+        var monitors: [Ref] = []
+        monitors.reserveCapacity(targets.count)
+        // The distinct timeouts (few: one per module of an upgrade), each with its tags.
+        var timeouts: [Duration] = []
+        var groups: [[Ref]] = []
+        var seen = Set<Pid>()
+        seen.reserveCapacity(targets.count)
         let alias = process.alias()
         defer { process.unalias(alias) }
         let labelTerm = Term.atom(label)
-        for target in Set(targets) {
+        for (target, timeout) in targets where seen.insert(target).inserted {
             if target == process.pid {
                 results[target] = .failure(.callingSelf)
                 continue
             }
             let monitor = process.monitor(target)
-            pending[monitor] = target
-            monitors.insert(monitor)
+            var group = -1
+            if let timeout {
+                if let i = timeouts.firstIndex(of: timeout) { group = i } else {
+                    group = timeouts.count
+                    timeouts.append(timeout)
+                    groups.append([])
+                }
+                groups[group].append(monitor)
+            }
+            pending[monitor] = (target, group)
+            monitors.append(monitor)
             target.send(.tuple([labelTerm, CallFrom(replyTo: alias, tag: monitor).term, request]))
         }
-        let deadline = timeout.map { ContinuousClock.now + $0 }
+        let sent = ContinuousClock.now
+        let deadlines = timeouts.map { sent + $0 }
+        var expiring = deadlines.indices.sorted { deadlines[$0] < deadlines[$1] }[...]
         while !pending.isEmpty {
-            let remaining = deadline.map { max(.zero, $0 - .now) }
+            // Targets past their deadline time out; the rest wait on.
+            while let first = expiring.first, deadlines[first] <= .now {
+                for tag in groups[first] {
+                    guard let entry = pending.removeValue(forKey: tag) else { continue }
+                    process.demonitor(tag, flush: false)
+                    results[entry.pid] = .failure(.timeout)
+                }
+                expiring = expiring.dropFirst()
+            }
+            if pending.isEmpty { break }
+            let remaining = expiring.first.map { max(.zero, deadlines[$0] - .now) }
             let answer = try await process.receive(timeout: remaining) { message -> (Ref, Result<Term, CallError>)? in
                 guard case .tuple(let e) = message else { return nil }
                 if e.count == 2, case .ref(let tag) = e[0], pending[tag] != nil { return (tag, .success(e[1])) }
@@ -107,21 +150,24 @@ extension GenericCall {
                 }
                 return nil
             }
-            guard let (tag, result) = answer else { break }
-            if let target = pending.removeValue(forKey: tag) {
-                // No flush here: one pass at the end removes stray 'DOWN's,
-                // instead of one scan of the mailbox per target.
-                if case .success = result { process.demonitor(tag, flush: false) }
-                results[target] = result
+            guard let (tag, result) = answer, let entry = pending.removeValue(forKey: tag) else { continue }
+            // No flush here: one pass at the end removes stray 'DOWN's,
+            // instead of one scan of the mailbox per target.
+            if entry.group >= 0 && deadlines[entry.group] < .now {
+                // Taken after its own deadline (while others' answers were taken): late.
+                process.demonitor(tag, flush: false)
+                results[entry.pid] = .failure(.timeout)
+                continue
             }
+            if case .success = result { process.demonitor(tag, flush: false) }
+            results[entry.pid] = result
         }
-        for (tag, target) in pending {
-            process.demonitor(tag, flush: false)
-            results[target] = .failure(.timeout)
-        }
+        // A target that answered or timed out just before it died leaves a
+        // 'DOWN' (demonitor above does not flush): removed in one pass.
+        let strays = Set(monitors)
         while try await process.receive(timeout: .zero, matching: { message -> Bool? in
             guard case .tuple(let e) = message, e.count == 5, e[0] == .atom(Atom.down),
-                  case .ref(let tag) = e[1], monitors.contains(tag) else { return nil }
+                  case .ref(let tag) = e[1], strays.contains(tag) else { return nil }
             return true
         }) != nil {}
         return results

@@ -84,6 +84,14 @@ public enum Sys {
         try await GenericCall.multiCall(pids, label: label, request: request, timeout: timeout, process: process)
     }
 
+    /// ``multiRequest(_:_:timeout:process:)`` with a timeout per target (nil:
+    /// none), in one round: the upgrade machinery suspends each module's
+    /// processes with that module's timeout.
+    public static func multiRequest(_ targets: [(pid: Pid, timeout: Duration?)], _ request: Term,
+                                    process: any ProcessContext) async throws -> [Pid: Result<Term, CallError>] {
+        try await GenericCall.multiCall(targets, label: label, request: request, process: process)
+    }
+
     /// Sends one system request and returns the raw reply.
     public static func request(_ pid: Pid, _ request: Term, timeout: Duration? = GenericCall.defaultTimeout,
                                process: any ProcessContext) async throws -> Term {
