@@ -29,6 +29,7 @@ struct Watchdog {
         }
         defer { if let pidFile { unlink(pidFile) } }
         var restarts = 0
+        var lastAsked = -Double.infinity
         while true {
             let child: NodeChild
             do { child = try NodeChild.spawn(command, restarts: restarts) } catch {
@@ -44,11 +45,15 @@ struct Watchdog {
                 return 0
             case .terminated:
                 return 0
-            case .restartRequested:
+            case .restartRequested where Self.now() - lastAsked >= 5:
                 // Asked for (a rollback into an old release): at once, not counted.
                 say("node pid \(child.pid) asked to be restarted into the permanent release")
+                lastAsked = Self.now()
                 restarts += 1   // a restart the node reports, not one the limit counts
                 continue
+            case .restartRequested:
+                // Asking again at once is a loop, not a rollback: backoff and limit apply.
+                say("node pid \(child.pid) asked to be restarted again within 5 s: counted as a failure")
             case .died(let how):
                 say("node pid \(child.pid) \(how)")
             }
