@@ -4,13 +4,14 @@
 /// A bundle path is relative, `/`-separated, made of non-empty components
 /// that are not `.` or `..`, written in printable ASCII without spaces or
 /// backslashes, at most 1024 bytes long with components of at most 255, and
-/// lives under `lib/` or `releases/`. Anything else is refused rather than
+/// lives under `lib/`, `releases/` or `hosts/` (a host build a release runs
+/// on, OTP's `erts-<vsn>/`). Anything else is refused rather than
 /// normalised: an archive that needs normalising was not written by us.
 enum BundlePath {
     static let maximumLength = 1024
     static let maximumComponentLength = 255
     /// The top-level directories a bundle may hold (besides its manifest).
-    static let topLevelDirectories: Set<String> = ["lib", "releases"]
+    static let topLevelDirectories: Set<String> = ["lib", "releases", "hosts"]
 
     /// Validates a path and returns it as a string.
     /// - Parameters:
@@ -47,7 +48,7 @@ enum BundlePath {
         let text = String(decoding: path, as: UTF8.self)
         let top = components.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
         guard topLevelDirectories.contains(top) else {
-            throw fail("outside lib/ and releases/ (the only top-level directories a bundle holds)")
+            throw fail("outside lib/, releases/ and hosts/ (the only top-level directories a bundle holds)")
         }
         if components.count == 1 && !isDirectory {
             throw fail("a file cannot replace the top-level directory '\(top)'")

@@ -45,9 +45,9 @@ extension InstallRoot {
             status: .permanent)
         // Each file atomically; RELEASES last, since its presence makes the root one.
         let store = ReleasesStore(root: path)
-        do {
+        do throws(any Error) {
             if let trustedKey { try AtomicFile.write(trustedKey, to: trustedKeysFile) }
-            try store.writeBootFile(name: spec.name, vsn: spec.vsn)
+            try store.writeBootFile(.init(name: spec.name, vsn: spec.vsn, host: spec.runtimeVsn))
             try store.writeReleases(ReleasesFile(releases: [release]))
         } catch {
             throw NodeError(.failed, "\(path): \(error)")

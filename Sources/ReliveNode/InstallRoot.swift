@@ -9,8 +9,10 @@ import ReliveReleases
 /// lib/<app>-<vsn>/                 the applications (.app, .appup, plugin)
 /// releases/<vsn>/                  each release's .rel, relup, sys.config, MANIFEST
 /// releases/RELEASES                every release and its state (OTP's format)
-/// releases/start_erl.data          "<release name> <release vsn>": the release the node boots (the release handler's boot file)
-/// run/                             0700: control.sock (0600), heart.pid
+/// releases/start_erl.data          "<release name> <release vsn> <host vsn>": the release the node boots (the release handler's boot file)
+/// releases/next_boot               a trial boot the watchdog has yet to start (TrialBoot)
+/// hosts/<host vsn>/bin/relive      the hosts releases brought (OTP's erts-<vsn>/), for host upgrades
+/// run/                             0700: control.sock (0600), heart.pid, trial_boot (the trial under way)
 /// log/                             the watchdog's and node's output when started in the background
 /// ```
 public struct InstallRoot: Sendable {

@@ -28,6 +28,7 @@ extension NodeHost {
             return try await upgrade(try argument("bundle", args), window: window, maxExits: maxExits,
                                      allowUnsigned: args["allow_unsigned"] == "true", progress: progress)
         case "rollback": return try await rollback(to: args["version"], progress: progress)
+        case "upgrade_outcome": return await upgradeOutcome()
         case "metrics":
             metrics.processes(node.processCount)
             return metrics.text()
@@ -69,6 +70,7 @@ extension NodeHost {
             "release": json(release.map { ["name": $0.name, "version": $0.vsn] as [String: Any] }),
             "applications": release?.applications.map { ["name": $0.name.name, "version": $0.vsn, "type": $0.type] } ?? [],
             "pid": Int(getpid()),
+            "host": hostVersion,
             "watchdog_pid": json(heartDescriptor == nil ? nil : Int(getppid())),
             "restarts": restarts,
             "uptime_seconds": Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,

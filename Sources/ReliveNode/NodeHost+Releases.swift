@@ -38,7 +38,12 @@ extension NodeHost {
     /// transaction (a downgrade when `vsn` is older); `vsn` runs, not yet permanent.
     func install(_ vsn: String, progress: ControlProgress) async throws -> [String: Any] {
         try await withReleaseHandler("install of \(vsn)") { handler in
-            try await install(vsn, handler: handler, progress: progress, why: nil)
+            var result = try await install(vsn, handler: handler, progress: progress, why: nil)
+            if result["restart"] != nil {
+                // On trial without a gate: current until make-permanent, as an in-place install.
+                try restartForTrial(vsn, handler: handler, window: nil, maxExits: 0, progress: progress, into: &result)
+            }
+            return result
         }
     }
 
@@ -46,6 +51,7 @@ extension NodeHost {
     func makePermanent(_ vsn: String) async throws -> [String: Any] {
         try await withReleaseHandler("make_permanent of \(vsn)") { handler in
             try Self.refusal { () throws(ReleaseHandlerError) in try handler.makePermanent(vsn) }
+            endTrial(madePermanent: vsn)
             return ["version": vsn, "state": "permanent"]
         }
     }
@@ -83,6 +89,11 @@ extension NodeHost {
             var result: [String: Any] = ["from": from.vsn, "to": unpacked.vsn, "signed": unpacked.signed]
             do {
                 result["install"] = try await install(unpacked.vsn, handler: handler, progress: progress, why: "upgrade")
+            } catch let error as NodeError where error.kind == .refused {
+                // Refused before anything ran (no script, its host missing): the
+                // release this upgrade unpacked goes again, so nothing changed.
+                if !unpacked.reused { try? handler.remove(unpacked.vsn) }
+                throw error
             } catch let error as NodeError where error.kind == .failed {
                 // The transaction rolled back: the node runs `from` as before.
                 metrics.rollback(reason: "install_failed")
@@ -90,6 +101,17 @@ extension NodeHost {
                 result["outcome"] = "rolled_back"
                 result["reason"] = "install failed and was rolled back: \(error.message)"
                 result["running"] = from.vsn
+                return result
+            }
+            if result["install"].flatMap({ ($0 as? [String: Any])?["restart"] }) != nil {
+                // Another host (or restart_emulator): the gate runs on the trial node.
+                var install = result["install"] as? [String: Any] ?? [:]
+                try restartForTrial(unpacked.vsn, handler: handler, window: window, maxExits: maxExits, progress: progress, into: &install)
+                record(UpgradeRecord(from: from.vsn, to: unpacked.vsn, outcome: "restarting", reason: "boots on host \(install["host"] ?? "?") on trial", pauseMilliseconds: nil))
+                result["install"] = install
+                result["outcome"] = "restarting"
+                result["host"] = install["host"]
+                result["pid"] = Int(getpid())
                 return result
             }
             progress("watching \(unpacked.vsn) for \(Self.seconds(window)) s (health gate)")
@@ -148,13 +170,26 @@ extension NodeHost {
             } else {
                 throw NodeError(.refused, "release \(running.vsn) is the only one this node has run: nothing to roll back to")
             }
+            if running.status == .current, target == handler.permanent?.vsn,
+               handler.release(target)?.runtimeVsn != running.runtimeVsn {
+                // A trial boot on another host: the permanent release boots on its own host.
+                progress("\(running.vsn) runs on trial on host \(running.runtimeVsn): restarting the node into \(target)")
+                abandonTrial(because: "rolled back on command")
+                metrics.rollback(reason: "command")
+                restartSoon()
+                return ["from": running.vsn, "to": target, "outcome": "restarting"]
+            }
             let scripted: Bool
-            do throws(ReleaseHandlerError) {
-                _ = try handler.checkInstall(target)
-                scripted = true
-            } catch {
-                guard error.kind == "no_relup" else { throw NodeError(.refused, error.description) }
-                scripted = false
+            if handler.release(target).map({ $0.runtimeVsn != running.runtimeVsn }) == true {
+                scripted = false   // another host: no script runs across hosts, the node reboots
+            } else {
+                do throws(ReleaseHandlerError) {
+                    _ = try handler.checkInstall(target)
+                    scripted = true
+                } catch {
+                    guard error.kind == "no_relup" else { throw NodeError(.refused, error.description) }
+                    scripted = false
+                }
             }
             if !scripted {
                 // No script between them: OTP's reboot_old_release.
@@ -198,6 +233,14 @@ extension NodeHost {
             throw NodeError(.failed, error.description)
         }
         metrics.step("install", seconds: Self.seconds(ContinuousClock.now - started))
+        if let restart = report.evaluation.restart {
+            // Nothing changed here (restart_new_emulator), or the script ran and
+            // ends in restart_emulator: the release boots on trial (``TrialBoot``).
+            let host = handler.release(vsn)?.runtimeVsn ?? "?"
+            return ["from": report.from, "to": report.to, "downgrade": report.downgrade,
+                    "restart": restart.rawValue, "host": host,
+                    "processes": report.evaluation.processes, "pause_ms": Self.milliseconds(report.evaluation.timings.pause)]
+        }
         let timings = report.evaluation.timings
         metrics.upgrade(pauseSeconds: Self.seconds(timings.pause), outcome: downgrade ? "downgraded" : "installed")
         if let running = handler.running {
@@ -217,6 +260,25 @@ extension NodeHost {
         ]
     }
 
+    /// Schedules the trial boot of `vsn` on its host and restarts the node
+    /// for the watchdog to start it (``TrialBoot``); `result` says so.
+    /// - Throws: ``NodeError`` `refused` when the trial cannot be scheduled
+    ///   (its host missing): the node then runs as before.
+    private func restartForTrial(_ vsn: String, handler: ReleaseHandler, window: Duration?, maxExits: Int,
+                                 progress: ControlProgress, into result: inout [String: Any]) throws(NodeError) {
+        guard heartDescriptor != nil else {
+            throw NodeError(.refused, "release \(vsn) boots on host \(result["host"] ?? "?") through the watchdog, and this node runs without one (start it with relive node start)")
+        }
+        let milliseconds = window.map { Int(Self.seconds($0) * 1000) }
+        let trial = try Self.refusal { () throws(ReleaseHandlerError) in
+            try handler.scheduleTrialBoot(vsn, healthWindowMilliseconds: milliseconds, maxExits: maxExits)
+        }
+        progress("\(vsn) runs on host \(trial.host): restarting the node on it (trial boot\(milliseconds.map { ", health gate \(Double($0) / 1000) s" } ?? ""))")
+        result["outcome"] = "restarting"
+        result["host"] = trial.host
+        restartSoon()
+    }
+
     /// The health gate's downgrade, tried again when it failed: a release
     /// that crash-loops can kill a process in the middle of the suspend
     /// round, and each failed try has rolled back completely.
@@ -233,7 +295,7 @@ extension NodeHost {
 
     /// The health gate: nil when the window passed healthy, else why not.
     /// Checked every 50 ms, so a crash loop ends the window early.
-    private func watch(window: Duration, maxExits: Int, progress: ControlProgress) async -> String? {
+    func watch(window: Duration, maxExits: Int, progress: ControlProgress) async -> String? {
         let base = node.health.snapshot
         let deadline = ContinuousClock.now + window
         var reported = ContinuousClock.now
@@ -258,14 +320,14 @@ extension NodeHost {
         return nil
     }
 
-    private func record(_ upgrade: UpgradeRecord) {
+    func record(_ upgrade: UpgradeRecord) {
         upgrades.withLock { $0.append(upgrade) }
     }
 
     /// Halts the node with `restart` once the reply is on its way: the node
     /// exits with ``NodeService/restartStatus`` and the watchdog boots the
     /// permanent release at once.
-    private func restartSoon() {
+    func restartSoon() {
         node.spawn { [node] process in
             _ = try? await process.receive(timeout: .milliseconds(200))
             await node.applications.stopAll(from: process)

@@ -32,6 +32,10 @@ public final class NodeHost: Sendable {
     /// Crash-consistency tests only (`RELIVE_TEST_KILL_AT`): the release
     /// handler step at which the node kills itself with SIGKILL, once.
     let killAt: String?
+    /// The host this node runs as (``ReliveHost``).
+    public let hostVersion: String
+    /// The health gate of a trial boot, while it runs (``TrialBoot``).
+    let trialGate = Mutex<Task<Void, Never>?>(nil)
 
     public init(root: InstallRoot, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.root = root
@@ -41,21 +45,26 @@ public final class NodeHost: Sendable {
         self.restarts = Int(environment["RELIVE_HEART_RESTARTS"] ?? "") ?? 0
         self.heartDescriptor = Int32(environment["RELIVE_HEART_FD"] ?? "")
         self.killAt = environment["RELIVE_TEST_KILL_AT"]
+        self.hostVersion = ReliveHost.current(environment: environment)
         metrics.nodeRestarts(restarts)
     }
 
-    /// Boots the permanent release (through ``NodeBoot``).
+    /// Boots the permanent release (through ``NodeBoot``), or with `trial`
+    /// the release of the trial boot the watchdog started (``TrialBoot``),
+    /// whose health gate then runs.
     /// - Throws: ``NodeError`` naming what failed.
-    public func boot() async throws {
+    public func boot(trial: Bool = false) async throws {
         // Relative paths in an application's environment (data folders) mean the install root.
         guard chdir(root.path) == 0 else { throw NodeError(.failed, "chdir \(root.path): \(String(cString: strerror(errno)))") }
+        let started = trial ? try startedTrial() : nil
         let (release, handler) = try await node.run { [self] process in
-            try await NodeBoot.boot(root: root, node: node, code: code, from: process)
+            try await NodeBoot.boot(root: root, node: node, code: code, host: hostVersion, trial: started?.vsn, from: process)
         }
         booted.withLock { $0 = release }
         if let step = killAt { handler.checkpoint = Self.killer(at: step, marker: root.runDirectory + "/killed-at-" + step) }
         releaseHandler.withLock { $0 = handler }
-        node.logger.notice("booted", metadata: ["release": "\(release.name) \(release.vsn)"])
+        node.logger.notice("booted", metadata: ["release": "\(release.name) \(release.vsn)", "host": "\(hostVersion)", "trial": "\(trial)"])
+        if let started { startTrialGate(started, handler: handler) } else { settleTrial(handler: handler) }
     }
 
     /// The test hook behind `RELIVE_TEST_KILL_AT`: SIGKILL at `step`, the

@@ -9,12 +9,17 @@ import ServiceLifecycle
 /// reverse order.
 public struct NodeService: Service {
     public let host: NodeHost
+    /// Boot the watchdog's trial boot (``TrialBoot``) instead of the permanent release.
+    public let trial: Bool
 
-    public init(host: NodeHost) { self.host = host }
+    public init(host: NodeHost, trial: Bool = false) {
+        self.host = host
+        self.trial = trial
+    }
 
     public func run() async throws {
         host.startHeartbeat()
-        try await host.boot()
+        try await host.boot(trial: trial)
         let control = try ControlServer(root: host.root, logger: host.node.logger) { [host] op, args, progress in
             try await host.handle(op, args, progress: progress)
         }
@@ -56,11 +61,11 @@ public struct NodeService: Service {
     /// it gracefully (through a `ServiceGroup`).
     /// - Throws: ``NodeHalted`` or a boot error (the program exits non-zero,
     ///   and the watchdog restarts it).
-    public static func runNode(root: InstallRoot, logger: Logger) async throws {
+    public static func runNode(root: InstallRoot, logger: Logger, trial: Bool = false) async throws {
         let host = NodeHost(root: root, logger: logger)
         let group = ServiceGroup(configuration: .init(
             // The node's end (a stop request) shuts the group down gracefully, not as a failure.
-            services: [.init(service: NodeService(host: host), successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: NodeService(host: host, trial: trial), successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -22,4 +22,19 @@ enum InstalledManifest {
         for entry in manifest.entries where entry.path.hasSuffix(".so") { digests["\(root)/\(entry.path)"] = entry.sha256 }
         return digests
     }
+
+    /// The manifest's SHA-256 of the file at `path` (relative to the root),
+    /// nil when the release's bundle did not carry it or left no manifest.
+    /// - Throws: ``ReleaseHandlerError`` (`bad_manifest`) naming the file.
+    static func digest(root: String, vsn: String, of path: String) throws(ReleaseHandlerError) -> String? {
+        let manifestPath = "\(root)/releases/\(vsn)/\(BundleManifest.path)"
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.read(manifestPath, limit: 16 << 20) } catch {
+            if error.errno == ENOENT { return nil }
+            throw ReleaseHandlerError("bad_manifest", "\(error)")
+        }
+        do { return try BundleManifest(parsing: bytes).entries.first { $0.path == path }?.sha256 } catch {
+            throw ReleaseHandlerError("bad_manifest", "\(manifestPath): \(error)")
+        }
+    }
 }

@@ -23,12 +23,15 @@ public enum ReleaseBoot {
     /// - Parameters:
     ///   - handler: the root's release handler (its RELEASES is reconciled).
     ///   - caller: the process that starts the applications.
+    ///   - trial: boot this release once instead (``TrialBoot``): it becomes
+    ///     current, the permanent release stays the one the boot file names.
     /// - Throws: ``ReleaseHandlerError`` naming the file or application at fault.
     public static func boot(_ handler: ReleaseHandler, node: Node, code: CodeServer,
-                            from caller: LocalProcess) async throws(ReleaseHandlerError) -> Report {
+                            from caller: LocalProcess, trial: String? = nil) async throws(ReleaseHandlerError) -> Report {
         let root = handler.configuration.root
         let vsn: String
-        if let boot = try handler.store.readBootFile() { vsn = boot.vsn }
+        if let trial { vsn = trial }
+        else if let boot = try handler.store.readBootFile() { vsn = boot.vsn }
         else if let permanent = handler.whichReleases().first(where: { $0.status == .permanent }) { vsn = permanent.vsn }
         else { throw ReleaseHandlerError("no_permanent_release", "\(root)/releases: no start_erl.data and no permanent release in RELEASES") }
 
@@ -74,7 +77,7 @@ public enum ReleaseBoot {
             }
             started.append(name)
         }
-        try handler.booted(vsn)
+        if trial != nil { try handler.trialBooted(vsn) } else { try handler.booted(vsn) }
         node.logger.info("release booted", metadata: ["release": "\(spec.name)-\(vsn)", "applications": "\(started)"])
         return Report(name: spec.name, vsn: vsn, plugins: plugins, started: started)
     }

@@ -26,6 +26,9 @@ public final class ReleaseHandler: @unchecked Sendable {
         /// Accept bundles without a trusted signature (said in the result).
         public var allowUnsigned = false
         public var evaluator = ScriptEvaluator.Options()
+        /// The host (`{erts, Vsn}`) this node runs on; nil: not known, so a
+        /// release on another host needs its host in `hosts/<vsn>/`.
+        public var hostVersion: String? = nil
 
         public init(root: String) { self.root = root }
     }
@@ -64,7 +67,7 @@ public final class ReleaseHandler: @unchecked Sendable {
     public let store: ReleasesStore
     private let node: Node
     private let code: CodeServer
-    private let logger: Logger
+    let logger: Logger
     private var states: ReleaseStates
 
     /// Test hook: called at each named step of an operation
@@ -96,7 +99,7 @@ public final class ReleaseHandler: @unchecked Sendable {
         self.states = ReleaseStates(try self.store.readReleases())
     }
 
-    private var root: String { configuration.root }
+    var root: String { configuration.root }
 
     /// `which_releases`.
     public func whichReleases() -> [ReleaseInfo] {
@@ -107,6 +110,12 @@ public final class ReleaseHandler: @unchecked Sendable {
 
     /// The release the node runs now.
     public var running: ReleasesFile.Release? { states.running }
+
+    /// The permanent release (the one the boot file names).
+    public var permanent: ReleasesFile.Release? { states.permanent }
+
+    /// RELEASES' record of `vsn`, nil when it is not known.
+    public func release(_ vsn: String) -> ReleasesFile.Release? { states.file.releases.first { $0.vsn == vsn } }
 
     /// Records a release already in the root (e.g. the first one, put there
     /// by the installer) as permanent, when RELEASES knows none.
@@ -197,13 +206,16 @@ public final class ReleaseHandler: @unchecked Sendable {
         }
         guard let from = states.running else { throw ReleaseHandlerError("no_running_release", "no release is running") }
         if from.vsn == target.vsn { throw ReleaseHandlerError("already_installed", "release \(vsn) is running") }
-        // OTP's restart_new_emulator: a release on another host (`{erts, Vsn}`)
-        // needs the node restarted on that host, which the watchdog cannot
-        // yet run: refused before anything changes, both hosts named.
-        if target.runtimeVsn != from.runtimeVsn {
-            throw ReleaseHandlerError("host_upgrade_not_supported", "release \(vsn) runs on host \(target.runtimeVsn), the running release \(from.vsn) on \(from.runtimeVsn): host upgrades are not supported yet")
-        }
         let (instructions, downgrade) = try script(from: from.vsn, to: vsn)
+        // OTP's restart_new_emulator: a release on another host (`{erts, Vsn}`)
+        // boots on that host through the watchdog (``TrialBoot``); the host
+        // must be there, checked, before anything changes.
+        if target.runtimeVsn != from.runtimeVsn {
+            guard instructions.first == .atom("restart_new_emulator") else {
+                throw ReleaseHandlerError("bad_script", "release \(vsn) runs on host \(target.runtimeVsn), the running release \(from.vsn) on \(from.runtimeVsn), but the script between them does not begin with restart_new_emulator")
+            }
+            _ = try hostCommand(for: target)
+        }
         // Both ways the plugins loaded are the target release's: hash-checked against its manifest.
         let digests = try InstalledManifest.pluginDigests(root: root, vsn: vsn)
         _ = try applicationSpecs(vsn)
@@ -238,6 +250,13 @@ public final class ReleaseHandler: @unchecked Sendable {
             node.applications.restoreApplicationData(applicationData)
             logger.warning("install refused", metadata: ["release": "\(vsn)", "error": "\(error)"])
             throw ReleaseHandlerError(error.kind, error.description)
+        }
+        if report.restart == .restartNewEmulator {
+            // Nothing ran: the release boots on its host, on trial, through the
+            // node layer (``scheduleTrialBoot(_:)``); until then this node is as it was.
+            node.applications.restoreApplicationData(applicationData)
+            logger.info("release needs its host", metadata: ["release": "\(vsn)", "from": "\(from)"])
+            return InstallReport(from: from, to: vsn, downgrade: downgrade, evaluation: report)
         }
         checkpoint?(.installed)
         var next = states
@@ -277,6 +296,12 @@ public final class ReleaseHandler: @unchecked Sendable {
         try apply(try next.handle(.booted(vsn)), next)
     }
 
+    /// Brings RELEASES in line with a trial boot of `vsn` (see ``ReleaseStates/Event/trialBooted(_:)``).
+    public func trialBooted(_ vsn: String) throws(ReleaseHandlerError) {
+        var next = states
+        try apply(try next.handle(.trialBooted(vsn)), next)
+    }
+
     /// `reboot_old_release`: an old release becomes permanent; the node layer restarts the node.
     public func rebootOldRelease(_ vsn: String) throws(ReleaseHandlerError) -> RestartAction {
         var next = states
@@ -290,16 +315,16 @@ public final class ReleaseHandler: @unchecked Sendable {
     /// boot file back, so the two files never disagree for long (and boot
     /// trusts the boot file when they do).
     private func apply(_ actions: [ReleaseStates.Action], _ next: ReleaseStates) throws(ReleaseHandlerError) {
-        var previousBoot: (name: String, vsn: String)?? = nil
+        var previousBoot: ReleasesStore.BootEntry?? = nil
         for action in actions {
             switch action {
-            case .writeBootFile(let name, let vsn):
+            case .writeBootFile(let name, let vsn, let host):
                 previousBoot = .some(try? store.readBootFile())
-                try store.writeBootFile(name: name, vsn: vsn)
+                try store.writeBootFile(.init(name: name, vsn: vsn, host: host))
                 checkpoint?(.bootFileWritten)
             case .writeReleases(let file):
                 do { try store.writeReleases(file) } catch {
-                    if case .some(.some(let old)) = previousBoot { try? store.writeBootFile(name: old.name, vsn: old.vsn) }
+                    if case .some(.some(let old)) = previousBoot { try? store.writeBootFile(old) }
                     throw error
                 }
                 checkpoint?(.releasesWritten)

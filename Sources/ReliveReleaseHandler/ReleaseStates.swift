@@ -27,11 +27,16 @@ public struct ReleaseStates: Sendable, Equatable {
         /// another permanent one old, a current one (installed, never made
         /// permanent, lost with the restart) unpacked again.
         case booted(String)
+        /// The node booted `vsn` once, on trial (``TrialBoot``: a release on
+        /// another host, or after `restart_emulator`): it is current, the
+        /// permanent release stays permanent, another current one is unpacked again.
+        case trialBooted(String)
     }
 
     public enum Action: Sendable, Equatable {
-        /// Write the boot file (`start_erl.data`): the release the node boots.
-        case writeBootFile(name: String, vsn: String)
+        /// Write the boot file (`start_erl.data`): the release the node boots
+        /// and the host (`{erts, Vsn}`) it runs on.
+        case writeBootFile(name: String, vsn: String, host: String)
         /// Write `RELEASES` atomically.
         case writeReleases(ReleasesFile)
         /// Remove the release's directory and the application directories no other release uses.
@@ -112,7 +117,7 @@ public struct ReleaseStates: Sendable, Equatable {
             }
             for j in next.releases.indices where j != i && state(j) == .permanent { set(j, .old) }
             set(i, .permanent)
-            actions.append(.writeBootFile(name: next.releases[i].name, vsn: vsn))
+            actions.append(.writeBootFile(name: next.releases[i].name, vsn: vsn, host: next.releases[i].runtimeVsn))
         case .removed(let vsn):
             let i = try index(vsn)
             guard state(i) == .unpacked || state(i) == .old else {
@@ -128,7 +133,7 @@ public struct ReleaseStates: Sendable, Equatable {
             }
             for j in next.releases.indices where state(j) == .permanent || state(j) == .current { set(j, .old) }
             set(i, .permanent)
-            actions.append(.writeBootFile(name: next.releases[i].name, vsn: vsn))
+            actions.append(.writeBootFile(name: next.releases[i].name, vsn: vsn, host: next.releases[i].runtimeVsn))
         case .booted(let vsn):
             let i = try index(vsn)
             for j in next.releases.indices where j != i {
@@ -137,6 +142,14 @@ public struct ReleaseStates: Sendable, Equatable {
             }
             set(i, .permanent)
             if next == file { return [] }   // already consistent: nothing to write
+        case .trialBooted(let vsn):
+            let i = try index(vsn)
+            guard state(i) == .unpacked || state(i) == .current else {
+                throw ReleaseHandlerError("bad_status", "release \(vsn) is \(next.releases[i].status.rawValue): only an unpacked or current release boots on trial")
+            }
+            for j in next.releases.indices where j != i && state(j) == .current { set(j, .unpacked) }
+            set(i, .current)
+            if next == file { return [] }
         }
         actions.append(.writeReleases(next))
         if case .rebootOld = event { actions.append(.restartNode) }

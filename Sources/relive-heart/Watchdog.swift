@@ -5,8 +5,10 @@ import Glibc
 /// (a trap, SIGKILL, a permanent application's end: any exit but 0) or stops
 /// beating (a hung node: no heartbeat for `timeout` seconds, then SIGKILL),
 /// with backoff and a restart limit. Each restart boots the install root's
-/// permanent release, so a release installed but not made permanent is
-/// thereby rolled back. Exit 0 of the node (asked to stop) ends the watchdog.
+/// permanent release on its host (``BootProgram``), so a release installed
+/// but not made permanent is thereby rolled back — except the one trial boot
+/// a node schedules for a release on another host. Exit 0 of the node (asked
+/// to stop) ends the watchdog.
 ///
 /// Every event is one line on standard output, `relive-heart: ...`.
 struct Watchdog {
@@ -14,7 +16,7 @@ struct Watchdog {
     /// the watchdog links no Relive module, so the number is repeated here).
     static let restartStatus: Int32 = 75
 
-    let command: [String]
+    let program: BootProgram
     let timeout: Double
     var policy: RestartPolicy
     let pidFile: String?
@@ -31,12 +33,13 @@ struct Watchdog {
         var restarts = 0
         var lastAsked = -Double.infinity
         while true {
+            let (command, what) = program.next()
             let child: NodeChild
             do { child = try NodeChild.spawn(command, restarts: restarts) } catch {
-                say("cannot start the node: \(error)")
+                say("cannot start the node (\(command.first ?? "?")): \(error)")
                 return 1
             }
-            say("started node pid \(child.pid) (restarts so far: \(restarts))")
+            say("started node pid \(child.pid) (restarts so far: \(restarts)): \(what)")
             let end = watch(child, signals: signals)
             close(child.heartbeats)
             switch end {
@@ -46,8 +49,9 @@ struct Watchdog {
             case .terminated:
                 return 0
             case .restartRequested where Self.now() - lastAsked >= 5:
-                // Asked for (a rollback into an old release): at once, not counted.
-                say("node pid \(child.pid) asked to be restarted into the permanent release")
+                // Asked for (a rollback into an old release, a trial boot on
+                // another host, the end of a failed trial): at once, not counted.
+                say("node pid \(child.pid) asked to be restarted")
                 lastAsked = Self.now()
                 restarts += 1   // a restart the node reports, not one the limit counts
                 continue

@@ -5,7 +5,9 @@
 //   relive-heart --root DIR [--heartbeat-timeout S] [--max-restarts N]
 //                [--restart-period S] [--detach] [-- COMMAND ARGS...]
 //
-// Without a COMMAND it runs `<its folder>/relive node run --root DIR`.
+// Without a COMMAND it runs `<its folder>/relive node run --root DIR`. A
+// release on another host runs on that host's program, the root's
+// `hosts/<vsn>/bin/relive`, in COMMAND's first word's place.
 import Foundation
 import Glibc
 
@@ -46,7 +48,7 @@ if command.isEmpty {
 // Detached (`relive node start`): a session of its own, so the terminal's
 // signals and the starting shell's end do not reach the node.
 if detach { setsid() }
-var watchdog = Watchdog(command: command, timeout: timeout,
+var watchdog = Watchdog(program: BootProgram(root: root, command: command), timeout: timeout,
                         policy: RestartPolicy(maxRestarts: maxRestarts, period: period),
                         pidFile: root + "/run/heart.pid")
 exit(watchdog.run())

@@ -7,6 +7,6 @@ struct Relive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relive",
         abstract: "Build, ship and upgrade live Relive systems.",
-        subcommands: [PluginCommand.self, RelupCommand.self, BundleCommand.self, ReleaseCommand.self, NodeCommand.self]
+        subcommands: [PluginCommand.self, RelupCommand.self, BundleCommand.self, ReleaseCommand.self, NodeCommand.self, HostVersionCommand.self]
     )
 }

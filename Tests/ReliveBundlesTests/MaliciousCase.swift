@@ -107,7 +107,7 @@ enum MaliciousCase: String, CaseIterable, Sendable, CustomStringConvertible {
         case .dotDot: ("../escape.txt", "'..' component")
         case .dotDotDeep: ("lib/a-1/../../../escape.txt", "'..' component")
         case .absolutePath: (Self.absoluteTarget, "absolute path")
-        case .outsideLayout: ("etc/passwd", "outside lib/ and releases/")
+        case .outsideLayout: ("etc/passwd", "outside lib/, releases/ and hosts/")
         case .controlCharacter: ("lib/a-1/x\\u{a}y", "byte 0xa not allowed")
         case .symlinkOutside: ("lib/a-1/link", "symbolic link to '/etc' refused")
         case .symlinkInside: ("lib/a-1/link", "symbolic link to 'ok.txt' refused")

@@ -130,7 +130,7 @@ import Testing
         var s = ReleaseStates()
         _ = try s.handle(.unpacked(release("1")))
         _ = try s.handle(.installed("1"))
-        #expect(try s.handle(.madePermanent("1")).first == .writeBootFile(name: "r", vsn: "1"))
+        #expect(try s.handle(.madePermanent("1")).first == .writeBootFile(name: "r", vsn: "1", host: "1"))
         _ = try s.handle(.unpacked(release("2")))
         _ = try s.handle(.unpacked(release("2")))   // a leftover unpacked release does not block
         #expect(throws: ReleaseHandlerError.self) { try s.handle(.madePermanent("2")) }   // not current
@@ -142,10 +142,35 @@ import Testing
         #expect(throws: ReleaseHandlerError.self) { try s.handle(.unpacked(release("2"))) }   // existing_release
         #expect(throws: ReleaseHandlerError.self) { try s.handle(.removed("2")) }   // permanent
         let reboot = try s.handle(.rebootOld("1"))
-        #expect(reboot.first == .writeBootFile(name: "r", vsn: "1") && reboot.last == .restartNode)
+        #expect(reboot.first == .writeBootFile(name: "r", vsn: "1", host: "1") && reboot.last == .restartNode)
         #expect(s.file.releases.map(\.status) == [.permanent, .old])
         let removal = try s.handle(.removed("2"))
         #expect(removal.first == .removeFiles(vsn: "2", applicationDirectories: ["/lib/a-2"]))
         #expect(s.file.releases.map(\.vsn) == ["1"])
+    }
+
+    /// A trial boot (a release on another host) makes the release current and
+    /// leaves the permanent one alone, so a restart boots the permanent again;
+    /// made permanent, the boot file names the new release's host.
+    @Test func trialBootKeepsThePermanentRelease() throws {
+        func release(_ vsn: String, host: String) -> ReleasesFile.Release {
+            ReleasesFile.Release(name: "r", vsn: vsn, runtimeVsn: host, applications: [], status: .unpacked)
+        }
+        var s = ReleaseStates()
+        _ = try s.handle(.unpacked(release("1", host: "relive-0.1.0")))
+        _ = try s.handle(.installed("1"))
+        _ = try s.handle(.madePermanent("1"))
+        _ = try s.handle(.unpacked(release("2", host: "relive-0.2.0")))
+        let trial = try s.handle(.trialBooted("2"))
+        #expect(trial == [.writeReleases(s.file)])   // RELEASES only: the boot file still names 1
+        #expect(s.file.releases.map(\.status) == [.permanent, .current])
+        #expect(throws: ReleaseHandlerError.self) { try s.handle(.trialBooted("1")) }   // permanent: boots normally
+        #expect(try s.handle(.madePermanent("2")).first == .writeBootFile(name: "r", vsn: "2", host: "relive-0.2.0"))
+        #expect(s.file.releases.map(\.status) == [.old, .permanent])
+        // A failed trial: the permanent release booted again, the tried one unpacked.
+        _ = try s.handle(.unpacked(release("3", host: "relive-0.3.0")))
+        _ = try s.handle(.trialBooted("3"))
+        _ = try s.handle(.booted("2"))
+        #expect(s.file.releases.map(\.status) == [.old, .permanent, .unpacked])
     }
 }

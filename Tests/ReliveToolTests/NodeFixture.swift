@@ -10,7 +10,9 @@ actor NodeFixture {
     private var bundles: [String: String] = [:]
 
     /// The releases each test release's relup starts from.
-    static let upfrom = ["1": [], "2": ["1"], "3": ["2", "1"], "4": ["2"]]
+    static let upfrom = ["1": [], "2": ["1"], "3": ["2", "1"], "4": ["2"], "5": ["2"], "6": ["2"]]
+    /// The host folder each release on another host carries (`--host`).
+    static let hosts = ["5": "hosts/relive-0.2.0", "6": "hosts/relive-0.3.0"]
 
     /// The project, with a signing key pair (`key`, `key.pub`).
     private func testProject() throws -> TestProject {
@@ -25,15 +27,17 @@ actor NodeFixture {
     /// The public key the bundles are signed with.
     func publicKey() throws -> String { try testProject().root + "/key.pub" }
 
-    /// The signed bundle of `tiny_rel` version `n` ("1" to "4"), relups from ``upfrom``;
-    /// `signed: false` for an unsigned one.
-    func bundle(_ n: String, signed: Bool = true) throws -> String {
-        let name = signed ? n : n + "-unsigned"
+    /// The signed bundle of `tiny_rel` version `n` ("1" to "6"), relups from ``upfrom``,
+    /// carrying its host from ``hosts``; `signed: false` for an unsigned one,
+    /// `host: false` for one without its host.
+    func bundle(_ n: String, signed: Bool = true, host: Bool = true) throws -> String {
+        let name = n + (signed ? "" : "-unsigned") + (host ? "" : "-nohost")
         if let path = bundles[name] { return path }
         let project = try testProject()
         let older = (Self.upfrom[n] ?? []).flatMap { ["--upfrom", "releases/tiny_rel-\($0).rel"] }
+        let hostFolder = host ? Self.hosts[n].map { ["--host", $0] } ?? [] : []
         let out = project.root + "/out/tiny_rel-\(name).tar.gz"
-        let built = try project.build(["releases/tiny_rel-\(n).rel"] + older + (signed ? ["--sign", "key"] : []) + ["-o", out])
+        let built = try project.build(["releases/tiny_rel-\(n).rel"] + older + hostFolder + (signed ? ["--sign", "key"] : []) + ["-o", out])
         guard built.status == 0 else { throw FixtureError("release build failed: \(built.stderr)") }
         bundles[name] = out
         return out

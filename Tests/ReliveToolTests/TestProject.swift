@@ -1,8 +1,10 @@
 import Foundation
+import Glibc
 
 /// A small user project written by the tests: application `tiny` in four
 /// versions (a registered gen_server under a supervisor), appups, four
-/// releases of `tiny_rel`, in the layout `relive release build` reads.
+/// releases of `tiny_rel` on this host and two on other hosts, in the layout
+/// `relive release build` reads.
 /// 3.0.0's code_change throws (a failing upgrade); 4.0.0 installs cleanly
 /// and, once `tiny` crashed one time, crash-loops (its supervisor tolerates it).
 struct TestProject {
@@ -30,6 +32,29 @@ struct TestProject {
 
                 """)
         }
+        // Releases on other hosts (see ``hosts``): 5 runs tiny 3.0.0 on 0.2.0, 6 tiny 2.0.0 on 0.3.0.
+        for (n, vsn, host) in [("5", "3.0.0", "relive-0.2.0"), ("6", "2.0.0", "relive-0.3.0")] {
+            try project.write("releases/tiny_rel-\(n).rel", """
+                {release, {"tiny_rel", "\(n)"}, {erts, "\(host)"}, [{tiny, "\(vsn)"}]}.
+
+                """)
+        }
+        // Hosts, as `release build --host` takes them: relive-0.2.0 is this
+        // build's relive standing in for another host (the test-only
+        // RELIVE_TEST_HOST_VERSION); relive-0.3.0 names itself and cannot boot.
+        try project.write("hosts/relive-0.2.0/bin/relive", """
+            #!/bin/sh
+            RELIVE_TEST_HOST_VERSION=relive-0.2.0 exec '\(Tool.executable)' "$@"
+
+            """)
+        try project.write("hosts/relive-0.3.0/bin/relive", """
+            #!/bin/sh
+            if [ "$1" = host-version ]; then echo relive-0.3.0; exit 0; fi
+            echo "relive-0.3.0: this host cannot boot" >&2
+            exit 1
+
+            """)
+        for host in ["relive-0.2.0", "relive-0.3.0"] { chmod(project.root + "/hosts/\(host)/bin/relive", 0o755) }
         try project.write("config/tiny_rel-2/sys.config", "[{tiny, [{greeting, \"hello\"}]}].\n")
         return project
     }

@@ -110,10 +110,24 @@ struct NodeUpgradeCommand: ParsableCommand {
             guard maxExits >= 0 else { throw ToolError(.usage, "--max-exits must be 0 or more") }
             var args = ["bundle": absolute(bundle), "health_window": "\(window)", "max_exits": "\(maxExits)"]
             if allowUnsigned { args["allow_unsigned"] = "true" }
-            let result = try nodeRequest(rootOptions.installRoot, "upgrade", args, timeout: Int(window) + 300,
+            var result = try nodeRequest(rootOptions.installRoot, "upgrade", args, timeout: Int(window) + 300,
                                          progress: format.progress) as? [String: Any] ?? [:]
-            let outcome = result["outcome"] as? String ?? "?"
+            var outcome = result["outcome"] as? String ?? "?"
             let from = result["from"] ?? "?", to = result["to"] ?? "?"
+            if outcome == "restarting", let oldPid = result["pid"] as? Int {
+                // Another host: the release boots on trial there and runs its gate.
+                let trial = try awaitTrial(of: "\(to)", on: rootOptions.installRoot, replacing: oldPid, window: window)
+                result["trial"] = trial
+                let last = trial["last"] as? [String: Any] ?? [:]
+                outcome = last["to"] as? String == "\(to)" ? last["outcome"] as? String ?? "?" : "?"
+                result["outcome"] = outcome
+                result["running"] = trial["running"]
+                if outcome == "permanent" {
+                    format.emit("upgraded \(from) -> \(to) on host \(trial["host"] ?? "?"): permanent (node pid \(trial["pid"] ?? "?"), restarted on the new host)", json: result)
+                    return
+                }
+                result["reason"] = last["reason"] ?? "the node that booted after the trial reports no outcome"
+            }
             if outcome == "permanent" {
                 let install = result["install"] as? [String: Any] ?? [:]
                 format.emit("upgraded \(from) -> \(to): permanent (pause \(install["pause_ms"] ?? "?") ms, \(install["processes"] ?? "?") processes changed)", json: result)
@@ -123,6 +137,29 @@ struct NodeUpgradeCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// Waits for the outcome of a trial boot on another host: the node that
+/// answers after `oldPid` (the trial node once its gate is over, or, when
+/// the trial died, the node the watchdog booted after it) reports it.
+/// Connection failures while the nodes restart are retried, for at most the
+/// window plus two minutes.
+private func awaitTrial(of vsn: String, on root: InstallRoot, replacing oldPid: Int, window: Double) throws -> [String: Any] {
+    let deadline = Date().addingTimeInterval(window + 120)
+    var outcome: [String: Any]?
+    while Date() < deadline {
+        if let reply = try? nodeRequest(root, "upgrade_outcome", [:], timeout: Int(window) + 120) as? [String: Any],
+           let pid = reply["pid"] as? Int, pid != oldPid {
+            outcome = reply
+            let last = reply["last"] as? [String: Any]
+            // The trial node reports its gate; when it failed, that node
+            // restarts, and the next one's record says so as well: either will do.
+            if last?["to"] as? String == vsn, last?["outcome"] as? String != "restarting" { return reply }
+        }
+        usleep(200_000)
+    }
+    if let outcome { return outcome }
+    throw ToolError(.failed, "no node answered on the root within \(Int(window) + 120) s of the restart onto the new host")
 }
 
 /// `relive node rollback [VSN]`: back to the previous permanent release (or

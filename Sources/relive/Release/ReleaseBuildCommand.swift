@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `relive release build releases/<name>-<vsn>.rel [--upfrom OLD.rel ...]
-/// [--sign KEY] [--strict] [-o FILE]`: one signed, reproducible bundle.
+/// [--sign KEY] [--strict] [--host DIR] [-o FILE]`: one signed, reproducible bundle.
 struct ReleaseBuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
@@ -32,6 +32,9 @@ struct ReleaseBuildCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The bundle to write.", valueName: "FILE"))
     var output: String?
 
+    @Option(help: ArgumentHelp("Carry the host the release runs on (a folder with bin/relive, whose host-version must be the .rel's {erts, Vsn}) as hosts/<vsn>/: for a release on another host than the node's.", valueName: "DIR"))
+    var host: String?
+
     @Flag(help: "Build plugins without optimisation (faster to compile).")
     var debug = false
 
@@ -41,7 +44,7 @@ struct ReleaseBuildCommand: ParsableCommand {
         let format = self.format
         try ToolExit.run("release build") {
             let builder = ReleaseBuilder(project: .containing(releaseFile: release), releaseFile: release, upFrom: upFrom,
-                                         strict: strict, signingKey: sign, output: output, optimize: !debug, progress: format.progress)
+                                         strict: strict, signingKey: sign, output: output, host: host, optimize: !debug, progress: format.progress)
             let r = try builder.build()
             format.emit(
                 "wrote \(r.bundle): \(r.name) \(r.version), \(r.files) files, \(r.bytes) bytes\(r.signed ? ", signed" : ", unsigned")",

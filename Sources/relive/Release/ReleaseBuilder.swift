@@ -19,6 +19,8 @@ struct ReleaseBuilder {
     let strict: Bool
     let signingKey: String?
     let output: String?
+    /// A host folder to carry as `hosts/<vsn>/` (`--host`).
+    let host: String?
     /// Build plugins with `-O` (off: `--debug`, faster to compile).
     let optimize: Bool
     let progress: (String) -> Void
@@ -81,6 +83,7 @@ struct ReleaseBuilder {
         files.append(BundleFile(source: releaseFile, path: "releases/\(release.vsn)/\(release.name).rel"))
         files.append(BundleFile(source: relupPath, path: "releases/\(release.vsn)/relup"))
         files.append(BundleFile(source: sysConfigPath, path: "releases/\(release.vsn)/sys.config"))
+        if let host { files += try hostFiles(host, for: release) }
 
         let bundle = output ?? project.defaultBundle(release: release.name, version: release.vsn)
         try createDirectory((bundle as NSString).deletingLastPathComponent)
@@ -100,6 +103,33 @@ struct ReleaseBuilder {
     }
 
     // MARK: steps
+
+    /// The files of a host folder as `hosts/<vsn>/…`, after checking that its
+    /// `bin/relive` says it is the host the release names.
+    /// - Throws: ``ToolError`` `usage` naming the folder: no program, or another host.
+    private func hostFiles(_ folder: String, for release: ReleaseSpec) throws -> [BundleFile] {
+        let program = folder + "/bin/relive"
+        guard FileManager.default.isExecutableFile(atPath: program) else {
+            throw ToolError(.usage, file: folder, "--host: no executable bin/relive in the folder")
+        }
+        progress("checking the host in \(folder)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = ["host-version"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { throw ToolError(.usage, file: program, "--host: cannot run it: \(error)") }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile().prefix(4096)
+        process.waitUntilExit()
+        let version = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, version == release.runtimeVsn else {
+            throw ToolError(.usage, file: folder, "--host: \(program) is host \(version.isEmpty ? "(no answer)" : version), but \(releaseFile) runs on \(release.runtimeVsn)")
+        }
+        let files: [BundleFile]
+        do { files = try BundleFile.files(inDirectory: folder) } catch { throw ToolError(.usage, file: folder, "--host: \(error)") }
+        return files.map { BundleFile(source: $0.source, path: "hosts/\(release.runtimeVsn)/\($0.path)") }
+    }
 
     /// (application, version, plugin path, cached) for each application of `release`.
     private func buildPlugins(_ release: ReleaseSpec) throws -> [(String, String, String, Bool)] {
