@@ -2,7 +2,7 @@ import Crypto
 
 extension SHA256Digest {
     /// The digest as 64 lowercase hex digits (the manifest's spelling).
-    var hexString: String {
+    public var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
         var result: [UInt8] = []
         result.reserveCapacity(64)

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Glibc
+import ReliveBundles
 import ReliveReleases
 import ReliveSystem
 
@@ -34,7 +35,7 @@ extension ReleaseHandler {
             do { bytes = try AtomicFile.read(path, limit: 1 << 31) } catch {
                 throw ReleaseHandlerError("bad_host", "\(error)")
             }
-            let actual = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let actual = SHA256.hash(data: bytes).hexString   // the manifest's spelling
             guard actual == expected else {
                 throw ReleaseHandlerError("bad_host", "\(path): SHA-256 \(actual) is not the \(expected) release \(release.vsn)'s manifest verified")
             }
