@@ -221,13 +221,24 @@ public final class Node: Sendable {
         if stopped.load(ordering: .relaxed) {
             child.terminate(.atom(Atom.killed))
         } else {
+            // Without a preference, the plain initialisers: given a nil
+            // preference, `Task(executorPreference:)` still records one (an
+            // undefined executor), and the runtime then takes the task's
+            // status-record lock to look it up on every hop (32 % of a
+            // ping-pong profile on the default-executor path).
             if inheritTaskLocals {
                 // Not detached: the process sees the caller's task-locals (e.g.
                 // the test that runs it). Measured slower per spawn (fan-out
                 // 1.8-2.9 vs 1.3-1.6 µs a process), so only `run` asks for it.
-                Task(executorPreference: preference) { await child.run(body) }
-            } else {
+                if let preference {
+                    Task(executorPreference: preference) { await child.run(body) }
+                } else {
+                    Task { await child.run(body) }
+                }
+            } else if let preference {
                 Task.detached(executorPreference: preference) { await child.run(body) }
+            } else {
+                Task.detached { await child.run(body) }
             }
         }
         return Spawned(pid: child.pid, monitor: monitorRef)
