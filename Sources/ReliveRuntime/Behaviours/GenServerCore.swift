@@ -130,7 +130,13 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
                 await terminate(reason: reason, process: process)
                 throw ProcessExit(reason)
             }
-            try await apply(step, system: &system, next: &next, lastMessage: lastMessage, process: process)
+            // The common outcome without an async call (each is a task
+            // allocation and an executor check).
+            if case .next(let then) = step {
+                next = then
+            } else {
+                try await apply(step, system: &system, next: &next, lastMessage: lastMessage, process: process)
+            }
         }
     }
 

@@ -9,6 +9,7 @@ public enum GenServerStart<State: Sendable>: Sendable {
 }
 
 /// What `handle_call/3` answers.
+@frozen
 public enum GenServerCallResult: Sendable {
     /// `{reply, Reply, NewState}`.
     case reply(Term, then: GenServerNext = .none)
@@ -18,10 +19,11 @@ public enum GenServerCallResult: Sendable {
     case stop(Term, reply: Term? = nil)
 
     /// `{noreply, NewState}`.
-    public static var noreply: GenServerCallResult { .noreply(then: .none) }
+    @inlinable public static var noreply: GenServerCallResult { .noreply(then: .none) }
 }
 
 /// What `handle_cast/2`, `handle_info/2` and `handle_continue/2` answer.
+@frozen
 public enum GenServerResult: Sendable {
     /// `{noreply, NewState}`.
     case noreply(then: GenServerNext = .none)
@@ -29,10 +31,11 @@ public enum GenServerResult: Sendable {
     case stop(Term)
 
     /// `{noreply, NewState}`.
-    public static var noreply: GenServerResult { .noreply(then: .none) }
+    @inlinable public static var noreply: GenServerResult { .noreply(then: .none) }
 }
 
 /// What a gen_server does after a callback, besides waiting for the next message.
+@frozen
 public enum GenServerNext: Sendable, Equatable {
     /// Wait for the next message.
     case none
