@@ -30,6 +30,20 @@ enum Check {
         if !condition { throw CheckFailed(why()) }
     }
 
+    /// Whether the current task was created with a task executor preference
+    /// option: bit 29 (`Task_HasInitialTaskExecutorPreference`, Swift's
+    /// `MetadataValues.h`) of the job flags, which sit after the heap object
+    /// header and the job's two scheduler words (offset 32 on 64-bit). Read
+    /// raw because no API shows it; the runtime tests it on every hop.
+    static func taskHasPreferenceFlag() -> Bool {
+        withUnsafeCurrentTask { task -> Bool in
+            guard let task, MemoryLayout<UnsafeCurrentTask>.size == MemoryLayout<UnsafeRawPointer>.size else { return false }
+            let object = unsafeBitCast(task, to: UnsafeRawPointer.self)
+            let flags = object.load(fromByteOffset: 32, as: UInt32.self)
+            return flags & (1 << 29) != 0
+        }
+    }
+
     /// A message that must come: waits up to 10 s (a guard, not a budget).
     static func expect<T>(_ p: LocalProcess, _ what: String, _ match: (Term) -> T?) async throws -> T {
         guard let value = try await p.receive(timeout: .seconds(10), matching: match) else {
@@ -66,6 +80,17 @@ checks.append(("no-preference", { node in
     try Check.require(node.schedulerThreads > 0, "no scheduler threads")
     let hasPreference = try await node.run { _ in withUnsafeCurrentTask { $0?.unownedTaskExecutor != nil } }
     try Check.require(!hasPreference, "a process has a task executor preference")
+    // The runtime's own flag, which `unownedTaskExecutor` does not show: a
+    // task created with a nil preference still has it, and then pays a
+    // locked lookup on every hop. Both spawn paths (`run` and `spawn`).
+    let (runFlagged, spawnFlagged) = try await node.run { p -> (Bool, Bool) in
+        let me = p.pid
+        p.spawn { q in me.send(.atom(Check.taskHasPreferenceFlag() ? "flagged" : "clear")) }
+        let spawned = try await Check.expect(p, "the spawned process's answer") { $0.atomValue }
+        return (Check.taskHasPreferenceFlag(), spawned == Atom("flagged"))
+    }
+    try Check.require(!runFlagged, "a process started by run carries the runtime's executor-preference flag")
+    try Check.require(!spawnFlagged, "a spawned process carries the runtime's executor-preference flag")
 }))
 
 checks.append(("ping-pong", { node in
