@@ -148,3 +148,33 @@ func pluginMemory(_ node: Node, versions: Int) async throws {
     emit("plugin_retained_rss_per_version", Double(after - before) / Double(versions), "bytes")
     emit("plugin_retained_resident_per_version", Double(code.retainedImages.residentBytes) / Double(versions), "bytes")
 }
+
+/// `multicall N [ROUNDS]`: N idle gen_servers asked `ping` at once by one
+/// `GenericCall.multiCall`, ROUNDS times (default 5): the round each phase of
+/// an upgrade is made of (suspend, change_code, resume), without the upgrade
+/// around it, so that a profile of it shows only the round. Prints the
+/// median round's time per process.
+func multiCallBench(_ node: Node, _ n: Int, rounds: Int) async throws {
+    try node.modules.load(LoadedModule(name: "anchors_srv", version: "1", code: .genServer(AnchorsServer())))
+    let perRound = try await node.run { p -> [Double] in
+        var servers: [Pid] = []
+        servers.reserveCapacity(n)
+        for _ in 0..<n {
+            guard let pid = try await GenServer.start("anchors_srv", args: .tuple([0, .pid(p.pid)]), link: false, from: p).pid else {
+                throw ProcessExit(.atom("start_failed"))
+            }
+            servers.append(pid)
+        }
+        var times: [Double] = []
+        for _ in 0..<rounds {
+            let t0 = now()
+            let results = try await GenericCall.multiCall(servers, label: "$gen_call", request: ping, process: p)
+            times.append(Double(now() - t0) / Double(n))
+            guard results.count == n, results.values.allSatisfy({ if case .success(.ok) = $0 { true } else { false } }) else {
+                throw ProcessExit(.atom("bad_round"))
+            }
+        }
+        return times
+    }
+    emit("multicall_\(n)_per_proc", perRound.sorted()[perRound.count / 2], "ns/proc")
+}

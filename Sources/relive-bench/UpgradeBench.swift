@@ -131,7 +131,9 @@ func upgradeBench(_ node: Node, _ n: Int) async throws {
         for pid in pids {
             if try await GenServer.call(pid, .atom("get"), process: p) != .int(1) { return (nil, false) }
         }
+        let mark0 = now()
         let report = try await ScriptEvaluator(node: node, code: code, options: options).evaluate(script, from: p)
+        if getenv("MARKS") != nil { print("MARK \(mark0) \(now())") }
         // Every process upgraded: state transformed, the new code answering.
         let expected: Term = try TermEncoder().encode(UpgradedState(count: 1, hist: []))
         for pid in pids {

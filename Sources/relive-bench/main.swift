@@ -12,6 +12,7 @@
 //   relive-bench plugin_memory K  plugin_retained_{rss,resident}_per_version
 //   relive-bench fanout N         fanout_N_{total,send_phase,per_proc}
 //   relive-bench upgrade N        upgrade_N_{window,suspend,change_code,resume} (the relup evaluator)
+//   relive-bench multicall N [R]  multicall_N_per_proc (one request to N gen_servers at once, R rounds)
 //   relive-bench stress [SECONDS] scheduler stress check (not a benchmark)
 //
 // Each benchmark mirrors ../shared/anchors/erlang/anchors_bench.erl: the same
@@ -46,14 +47,26 @@ func rssBytes() -> Int {
     return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
-/// Bytes malloc has handed out and not taken back (excludes free lists and
-/// other allocator slack): the allocator's own accounting, like Erlang's
-/// `erlang:memory(processes)`.
-/// (glibc's `mallinfo2`, which the Glibc module does not import: called
-/// through dlsym; its 80-byte result comes back through the hidden result
-/// pointer, which on x86-64 is the first argument register.) Nil elsewhere.
+/// Bytes the allocator holds for the program: the figure set beside
+/// Erlang's `erlang:memory(processes)`. Under mimalloc (the allocator the
+/// node programs link, see Package.swift) it is mimalloc's committed memory
+/// (`mi_process_info`'s current_commit: in-use bytes plus the allocator's
+/// free pages it has not returned, so an upper bound); under glibc's malloc,
+/// the in-use bytes of `mallinfo2`. Both are called through dlsym (the Glibc
+/// module imports neither). Nil when neither is there.
 func mallocInUse() -> Int? {
+    if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mi_process_info") {
+        typealias ProcessInfo = @convention(c) (UnsafeMutablePointer<Int>?, UnsafeMutablePointer<Int>?,
+                                                UnsafeMutablePointer<Int>?, UnsafeMutablePointer<Int>?,
+                                                UnsafeMutablePointer<Int>?, UnsafeMutablePointer<Int>?,
+                                                UnsafeMutablePointer<Int>?, UnsafeMutablePointer<Int>?) -> Void
+        var commit = 0
+        unsafeBitCast(sym, to: ProcessInfo.self)(nil, nil, nil, nil, nil, &commit, nil, nil)
+        return commit
+    }
     #if arch(x86_64)
+    // glibc: `struct mallinfo2` (80 bytes) comes back through the hidden
+    // result pointer, which on x86-64 is the first argument register.
     typealias MallInfo2 = @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?
     guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallinfo2") else { return nil }
     let f = unsafeBitCast(sym, to: MallInfo2.self)
@@ -235,6 +248,7 @@ case "plugin": try await pluginBench(node, intArg(1, 1_000_000))
 case "plugin_memory": try await pluginMemory(node, versions: intArg(1, 8))
 case "fanout": try await fanout(node, intArg(1, 100_000))
 case "upgrade": try await upgradeBench(node, intArg(1, 10_000))
+case "multicall": try await multiCallBench(node, intArg(1, 100_000), rounds: intArg(2, 5))
 case "all":
     try await spawnBench(node, 100_000)
     try await pingPong(node, 1_000_000)

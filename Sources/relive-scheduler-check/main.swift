@@ -1,6 +1,7 @@
 // Runtime checks on the installed-scheduler path: this executable installs
 // the node scheduler as the default executor (as a node's `main` does), then
-// runs processes without a task executor preference through ping-pong, links
+// runs processes without a task executor preference (and with mimalloc as
+// malloc) through ping-pong, links
 // and exits, timers and `Task.sleep`, gen_server calls and casts, actors, a
 // fan-out, and a second node. Test binaries cannot install it (tasks run
 // before their code), so ReliveRuntimeTests' `InstalledSchedulerTests` runs
@@ -74,6 +75,19 @@ actor Tally {
 }
 
 var checks: [(String, (Node) async throws -> Void)] = []
+
+checks.append(("allocator", { _ in
+    // The node programs link mimalloc (Package.swift's `nodeAllocator`); it
+    // only replaces glibc's malloc if it comes before libc in the lookup
+    // order, so ask where `malloc` resolves.
+    let global = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc")
+    guard let mimalloc = dlopen("libmimalloc.so.2", RTLD_NOW | RTLD_NOLOAD) else {
+        throw CheckFailed("libmimalloc.so.2 is not loaded")
+    }
+    defer { dlclose(mimalloc) }
+    try Check.require(global != nil && global == dlsym(mimalloc, "malloc"),
+                      "malloc resolves to another library than mimalloc (link order)")
+}))
 
 checks.append(("no-preference", { node in
     try Check.require(node.runsOnDefaultExecutor, "the node does not run on the installed scheduler")
