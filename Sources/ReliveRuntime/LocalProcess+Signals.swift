@@ -169,6 +169,10 @@ extension LocalProcess {
         let leftovers = shared.withLock { s -> Leftovers? in
             guard s.exitReason == nil else { return nil }
             s.exitReason = reason
+            // Under the lock, with the reason: whoever has seen the reason
+            // under this lock (the process's own receive) then reads the
+            // flag, and so `isAlive`, as false.
+            dead.store(true, ordering: .releasing)
             defer {
                 s.links = []; s.monitoredBy = []; s.monitoring = [:]
                 s.inbox = []; s.waiter = nil; s.onExit = nil
@@ -177,7 +181,6 @@ extension LocalProcess {
                              name: s.registeredName, waiter: s.waiter, onExit: s.onExit)
         }
         guard let leftovers else { return nil }
-        dead.store(true, ordering: .releasing)
         leftovers.waiter?.resume()
         let me = pid
         if let name = leftovers.name { runtime.registry.remove(name, ifOwnedBy: self) }

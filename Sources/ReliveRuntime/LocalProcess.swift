@@ -67,8 +67,12 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
     /// This process's pid.
     public var pid: Pid { Pid(self) }
 
-    /// Whether the process has not ended yet.
-    override public var isAlive: Bool { shared.withLock { $0.exitReason == nil } }
+    /// Whether the process has not ended yet. One atomic load, no lock (the
+    /// module table asks it of every user of a module during an upgrade): the
+    /// flag is set with the exit reason, under the same lock, and before any
+    /// link, monitor or registry learns of the end, so whoever has seen the
+    /// end in any way sees false.
+    override public var isAlive: Bool { !dead.load(ordering: .acquiring) }
 
     /// The reason the process ended with, or nil while it runs.
     public var exitReason: Term? { shared.withLock { $0.exitReason } }

@@ -133,7 +133,8 @@ func upgradeBench(_ node: Node, _ n: Int) async throws {
         }
         let mark0 = now()
         let report = try await ScriptEvaluator(node: node, code: code, options: options).evaluate(script, from: p)
-        if getenv("MARKS") != nil { print("MARK \(mark0) \(now())") }
+        // For `perf record -k CLOCK_MONOTONIC` + `perf report --time START,END` (seconds).
+        if getenv("RELIVE_BENCH_MARKS") != nil { print("# evaluate from \(Double(mark0) / 1e9) to \(Double(now()) / 1e9)") }
         // Every process upgraded: state transformed, the new code answering.
         let expected: Term = try TermEncoder().encode(UpgradedState(count: 1, hist: []))
         for pid in pids {

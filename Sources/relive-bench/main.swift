@@ -14,6 +14,8 @@
 //   relive-bench upgrade N        upgrade_N_{window,suspend,change_code,resume} (the relup evaluator)
 //   relive-bench multicall N [R]  multicall_N_per_proc (one request to N gen_servers at once, R rounds)
 //   relive-bench stress [SECONDS] scheduler stress check (not a benchmark)
+//   RELIVE_BENCH_MARKS=1          upgrade also prints the evaluation's monotonic start and end,
+//                                 to profile only the window (perf record -k CLOCK_MONOTONIC)
 //
 // Each benchmark mirrors ../shared/anchors/erlang/anchors_bench.erl: the same
 // setup outside the timed part, the same start and stop points.
