@@ -85,7 +85,11 @@ extension LocalProcess {
     public func demonitor(_ ref: Ref, flush: Bool = false) -> Bool {
         let target = shared.withLock { s -> LocalProcess? in s.monitoring.removeValue(forKey: ref) }
         target?.shared.withLock { s in s.monitoredBy.removeAll { $0.ref == ref } }
-        if flush {
+        // A 'DOWN' is sent only by a target that still finds the monitor here
+        // (`end` removes it under this process's lock first): taken out above,
+        // none was sent or ever will be, so there is nothing to flush. Only a
+        // monitor already gone (the target ended) may have left one behind.
+        if flush && target == nil {
             let refTerm = Term.ref(ref)
             removeMessages { m in m[element: 0] == .atom(Atom.down) && m[element: 1] == refTerm }
         }
@@ -188,11 +192,17 @@ extension LocalProcess {
         // learns of the end can already see the report (OTP's proc_lib order).
         runtime.processEnded(self, reason: reason, name: leftovers.name)
         for (ref, watcher, name) in leftovers.monitoredBy {
-            let stillWatching = watcher.shared.withLock { s in s.monitoring.removeValue(forKey: ref) != nil }
-            if stillWatching {
-                let object = name.map { Self.nameObject($0, on: runtime.id) } ?? .pid(me)
-                watcher.deliver(Self.downMessage(ref: ref, object: object, reason: reason))
+            let object = name.map { Self.nameObject($0, on: runtime.id) } ?? .pid(me)
+            let down = Self.downMessage(ref: ref, object: object, reason: reason)
+            // The monitor's removal and its 'DOWN' under one lock of the
+            // watcher's: a `demonitor` either takes the monitor out first (no
+            // 'DOWN', ever) or finds it gone with the 'DOWN' already queued
+            // (and can flush it).
+            let waiter = watcher.shared.withLock { s -> UnsafeContinuation<Void, Never>? in
+                guard s.monitoring.removeValue(forKey: ref) != nil else { return nil }
+                return Self.enqueue(down, into: &s)
             }
+            waiter?.resume()
         }
         for (ref, target) in leftovers.monitoring {
             target.shared.withLock { s in s.monitoredBy.removeAll { $0.ref == ref } }
