@@ -16,6 +16,23 @@ extension LocalProcess {
         return message
     }
 
+    /// The oldest message of the private queue, taken without an async call:
+    /// nil when that queue is empty or when this receive would spend the
+    /// last of the reduction budget, so that the caller's ``receive()``
+    /// takes it (pulling the inbox, waiting, or yielding first).
+    ///
+    /// A behaviour's loop tries it before ``receive()``: with messages
+    /// queued (a server under load) each then costs no task-allocator frame
+    /// and no executor check on return.
+    /// - Throws: ``ProcessExit`` when the process was killed.
+    @inline(__always)
+    func takeQueuedMessage() throws -> Term? {
+        if isDead() { try exitBecauseKilled() }
+        guard !queue.isEmpty, reductions + 1 < Self.reductionBudget else { return nil }
+        reductions += 1
+        return queue.removeFirst()
+    }
+
     /// Selective receive; see ``ProcessContext/receive(timeout:matching:)``.
     public func receive<T>(timeout: Duration?, matching match: (Term) throws -> T?) async throws -> T? {
         if isDead() { try exitBecauseKilled() }

@@ -66,6 +66,8 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
                         } ?? .undefined
                     } else if case .timeout(let after) = next {
                         message = try await process.receive(timeout: after) { $0 } ?? GenServerLabels.timeout
+                    } else if let queued = try process.takeQueuedMessage() {
+                        message = queued
                     } else {
                         message = try await process.receive()
                     }
