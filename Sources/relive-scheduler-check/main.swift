@@ -1,9 +1,8 @@
 // Runtime checks on the installed-scheduler path: this executable installs
 // the node scheduler as the default executor (as a node's `main` does), then
 // runs processes without a task executor preference (and with mimalloc as
-// malloc) through ping-pong, links
-// and exits, timers and `Task.sleep`, gen_server calls and casts, actors, a
-// fan-out, and a second node. Test binaries cannot install it (tasks run
+// malloc) through ping-pong, links and exits, timers and `Task.sleep`,
+// gen_server calls and casts, actors, a fan-out, and a second node. Test binaries cannot install it (tasks run
 // before their code), so ReliveRuntimeTests' `InstalledSchedulerTests` runs
 // this program and reads its output.
 //
