@@ -290,6 +290,9 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// top pad makes the steps 32 MB (address space, not resident memory):
     /// spawn 100k went from 3.1-4.4 to 2.2-2.6 µs per process. Not done when
     /// `MALLOC_TOP_PAD_` is set; `RELIVE_MALLOC_TOP_PAD=0` turns it off.
+    /// The node programs link mimalloc (Package.swift), where glibc's
+    /// `mallopt` tunes an allocator nobody uses: this matters for the test
+    /// binaries and any other program on glibc's malloc.
     private static let mallocTuned: Bool = {
         if getenv("MALLOC_TOP_PAD_") != nil { return false }
         let pad = getenv("RELIVE_MALLOC_TOP_PAD").flatMap { Int32(String(cString: $0)) } ?? (32 << 20)
