@@ -310,7 +310,7 @@ final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// task runs on them), that worker counts as idle when nothing waits in
     /// its own queue and run-next slot: it runs the asker, not a process.
     var isIdle: Bool {
-        var all: UInt64 = workers.count == 64 ? ~0 : (UInt64(1) << UInt64(workers.count)) - 1
+        var all = allWorkersMask
         if let me = currentWorker() {
             if me.queued.load(ordering: .sequentiallyConsistent) != 0
                 || me.runNextSlot.load(ordering: .sequentiallyConsistent) != 0 { return false }

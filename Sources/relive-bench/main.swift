@@ -56,7 +56,7 @@ func rssBytes() -> Int {
 /// free pages it has not returned, so an upper bound); under glibc's malloc,
 /// the in-use bytes of `mallinfo2`. Both are called through dlsym (the Glibc
 /// module imports neither). Nil when neither is there.
-func mallocInUse() -> Int? {
+func allocatorBytes() -> Int? {
     if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mi_process_info") {
         typealias ProcessInfo = @convention(c) (UnsafeMutablePointer<Int>?, UnsafeMutablePointer<Int>?,
                                                 UnsafeMutablePointer<Int>?, UnsafeMutablePointer<Int>?,
@@ -110,7 +110,7 @@ let stop: Term = .atom("stop")
 /// `spawn N` idle processes blocked in receive; no pid list is kept.
 func spawnBench(_ node: Node, _ n: Int) async throws {
     waitQuiescent(node)
-    let rss0 = rssBytes(), heap0 = mallocInUse()
+    let rss0 = rssBytes(), heap0 = allocatorBytes()
     let (t0, t1) = try await node.run { me -> (UInt64, UInt64) in
         let t0 = now()
         for _ in 0..<n { me.spawn { p in _ = try await p.receive() } }
@@ -118,7 +118,7 @@ func spawnBench(_ node: Node, _ n: Int) async throws {
     }
     waitQuiescent(node)
     let t2 = now()
-    let rss1 = rssBytes(), heap1 = mallocInUse()
+    let rss1 = rssBytes(), heap1 = allocatorBytes()
     let tag = "spawn_\(n)"
     emit("\(tag)_spawn_call", Double(t1 - t0) / 1000 / Double(n), "us/proc")
     emit("\(tag)_until_blocked", Double(t2 - t0) / 1000 / Double(n), "us/proc")
