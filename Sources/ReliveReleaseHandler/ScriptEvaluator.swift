@@ -84,6 +84,8 @@ public final class ScriptEvaluator {
             }
         }
         var suspendedOnce = false
+        // The code_change instructions already done in the first suspend's round.
+        var changedEarly = Set<Int>()
 
         for (i, instruction) in script.instructions.enumerated() {
             let text = script.texts[i]
@@ -138,32 +140,60 @@ public final class ScriptEvaluator {
                 case .suspend(let targets):
                     let tx = transaction(&undo, caller)
                     let modules = suspendedOnce ? targets.map(\.module) : suspendModules
+                    let first = !suspendedOnce
                     suspendedOnce = true
                     // A process running two of the modules gets the longer timeout.
                     var index: [Pid: Int] = [:]
-                    var pids: [(pid: Pid, timeout: Duration)] = []
+                    var pids: [Pid] = []
+                    var timeouts: [Duration] = []
                     for m in modules {
                         let limit = suspendTimeouts[m] ?? options.suspendTimeout
                         for u in node.modules.users(of: m) {
-                            if let i = index[u.pid] { pids[i].timeout = max(pids[i].timeout, limit); continue }
+                            if let i = index[u.pid] { timeouts[i] = max(timeouts[i], limit); continue }
                             index[u.pid] = pids.count
-                            pids.append((u.pid, limit))
+                            pids.append(u.pid)
+                            timeouts.append(limit)
                         }
                     }
-                    do { try await tx.suspend(pids) } catch {
-                        throw failure("suspend_failed", "\(error)", error.failures)
+                    // The code changes up to the next instruction that needs the
+                    // processes merely suspended go in the same round (`load`
+                    // only checks and queues its purge; `resume` waits for the commit).
+                    let early = first && beforeRound == nil
+                        ? Self.pipelinedChanges(after: i, in: script.instructions, mode: mode) : []
+                    if early.isEmpty {
+                        do { try await tx.suspend(pids, timeouts: timeouts) } catch {
+                            throw failure("suspend_failed", "\(error)", error.failures)
+                        }
+                    } else {
+                        do {
+                            try await tx.suspend(pids, timeouts: timeouts, changing: early.flatMap(\.changes),
+                                                 changeTimeout: options.changeTimeout)
+                        } catch {
+                            // Named after the first process that failed: its suspend, or
+                            // the code_change of the module it runs (on its old version again).
+                            guard let firstFailure = error.failures.first, firstFailure.phase == .changeCode else {
+                                throw failure("suspend_failed", "\(error)", error.failures)
+                            }
+                            let at = early.first { step in
+                                step.changes.contains { node.modules.users(of: $0.module).contains { $0.pid == firstFailure.pid } }
+                            }?.index ?? early[0].index
+                            throw ScriptError("code_change_failed", "\(error)", index: at, instruction: script.texts[at],
+                                              processes: error.failures)
+                        }
+                        changedEarly.formUnion(early.map(\.index))
                     }
                 case .resume:
                     break   // one resume round, at the commit
+                case .codeChange(_, _) where changedEarly.contains(i):
+                    break   // changed in the first suspend's round
                 case .codeChange(let scriptMode, let changes):
                     let tx = transaction(&undo, caller)
                     let down = (scriptMode ?? mode) == .down
                     for change in changes {
-                        let targets = UpgradeTransaction.targets(of: [change.module], in: node).map {
-                            ChangeTarget(pid: $0.pid, module: $0.module,
-                                         oldVersion: down ? .tuple([.atom("down"), $0.oldVersion]) : $0.oldVersion)
-                        }
-                        do { try await tx.changeCode(targets, extra: change.extra, timeout: options.changeTimeout) } catch {
+                        do {
+                            try await tx.changeCode(module: change.module, down: down, extra: change.extra,
+                                                    timeout: options.changeTimeout)
+                        } catch {
                             throw failure("code_change_failed", "\(change.module): \(error)", error.failures)
                         }
                     }
@@ -219,6 +249,27 @@ public final class ScriptEvaluator {
         report.total = clock.now - began
         logger.info("relup: committed", metadata: ["summary": "\(report)"])
         return report
+    }
+
+    /// The code changes that may join the suspend round at `index`: those of
+    /// the `code_change` instructions that follow it with only `load`,
+    /// `suspend`, `resume` and other `code_change`s in between, each with
+    /// its instruction's index. Another instruction (an `apply`, a `stop`, …)
+    /// may expect the processes suspended on their old code: the changes
+    /// after it are left to their own rounds.
+    static func pipelinedChanges(after index: Int, in instructions: [RelupInstruction],
+                                 mode: ScriptMode) -> [(index: Int, changes: [ModuleChange])] {
+        var out: [(index: Int, changes: [ModuleChange])] = []
+        for j in instructions.indices.dropFirst(index + 1) {
+            switch instructions[j] {
+            case .load, .suspend, .resume: continue
+            case .codeChange(let scriptMode, let changes):
+                let down = (scriptMode ?? mode) == .down
+                out.append((j, changes.map { ModuleChange(module: $0.module, down: down, extra: $0.extra) }))
+            default: return out
+            }
+        }
+        return out
     }
 
     private func transaction(_ undo: inout Undo, _ caller: LocalProcess) -> UpgradeTransaction {

@@ -18,6 +18,22 @@ public struct ChangeTarget: Sendable, Hashable {
     }
 }
 
+/// One module to change in ``UpgradeTransaction/suspend(_:timeouts:changing:changeTimeout:)``:
+/// every process that runs another version of it than the current one.
+public struct ModuleChange: Sendable {
+    public let module: Atom
+    /// The old version is given as `{down, Vsn}` (a downgrade).
+    public let down: Bool
+    /// The `Extra` of `code_change`.
+    public let extra: Term
+
+    public init(module: Atom, down: Bool = false, extra: Term) {
+        self.module = module
+        self.down = down
+        self.extra = extra
+    }
+}
+
 /// A process that did not answer `ok` in some round, and what it answered
 /// (`timeout`, `noproc`, its exit reason, or its `{error, Reason}` reply).
 public struct ProcessFailure: Sendable, Equatable, CustomStringConvertible {
@@ -43,11 +59,16 @@ public struct UpgradeTimings: Sendable, CustomStringConvertible {
     public var revert: Duration = .zero
     /// First suspend sent to last resume answered: the clients' pause.
     public var pause: Duration = .zero
+    /// Suspend and code change were one pipelined round, whose time is in
+    /// `suspend` (`change` holds only later change rounds).
+    public var pipelined = false
 
     public init() {}
 
     public var description: String {
-        "suspend \(Self.ms(suspend)) ms, code change \(Self.ms(change)) ms, resume \(Self.ms(resume)) ms"
+        (pipelined ? "suspend and code change (one round) \(Self.ms(suspend)) ms" : "suspend \(Self.ms(suspend)) ms")
+            + (change > .zero || !pipelined ? ", code change \(Self.ms(change)) ms" : "")
+            + ", resume \(Self.ms(resume)) ms"
             + (revert > .zero ? ", rollback \(Self.ms(revert)) ms" : "") + "; pause \(Self.ms(pause)) ms"
     }
 

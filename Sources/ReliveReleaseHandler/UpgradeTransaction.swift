@@ -15,8 +15,9 @@ import ReliveRuntime
 /// - before ``commit(timeout:)`` every failure rolls back; from the first
 ///   resume on, the change is committed and a process that fails to resume is
 ///   reported in ``CommitReport/resumeFailures``, never as a rollback;
-/// - each phase is linear in the number of processes (sets and dictionaries
-///   keyed by pid, one multi-request per batch).
+/// - each phase is linear in the number of processes: the rounds are one
+///   ``CallRounds`` (each process monitored once for the whole transaction,
+///   per-process state in arrays indexed by it).
 ///
 /// One transaction is used by one task; it is not `Sendable`.
 public final class UpgradeTransaction {
@@ -25,11 +26,11 @@ public final class UpgradeTransaction {
     private let logger: Logger
     private let restoreModules: () -> Void
     private var state = State.open
-    /// Every process sent a suspend, in order, and the same as a set.
-    private var touched: [Pid] = []
-    private var touchedSet: Set<Pid> = []
-    /// The processes known to be suspended (answered `ok`).
-    private var suspendedSet: Set<Pid> = []
+    /// Every process sent a suspend, in order: a process's index in
+    /// `rounds.targets` is its index in the arrays below.
+    private let rounds: CallRounds
+    /// The processes known to be suspended (answered `ok`), by index.
+    private var suspended: [Bool] = []
     /// Set once the caller could no longer take replies: the rest runs from helpers.
     private var callerExit: Term? = nil
     private let clock = ContinuousClock()
@@ -66,10 +67,16 @@ public final class UpgradeTransaction {
         self.caller = caller
         self.logger = logger ?? node.logger
         self.restoreModules = restoreModules
+        self.rounds = CallRounds(process: caller)
     }
 
     /// The processes sent a suspend so far.
-    public var processes: [Pid] { touched }
+    public var processes: [Pid] { rounds.targets }
+
+    /// Every index in `rounds`, with one timeout.
+    private func everyone(_ timeout: Duration) -> [(target: Int, timeout: Duration?)] {
+        rounds.targets.indices.map { ($0, timeout) }
+    }
 
     /// Suspends `pids` concurrently (one round). A process already gone
     /// (`noproc`) is left out; one that refuses, times out or dies during the
@@ -86,28 +93,159 @@ public final class UpgradeTransaction {
     /// are left out.
     /// - Throws: ``UpgradeFailure`` after rolling the whole transaction back.
     public func suspend(_ targets: [(pid: Pid, timeout: Duration)]) async throws(UpgradeFailure) {
+        try await suspend(targets.map(\.pid), timeouts: targets.map(\.timeout))
+    }
+
+    /// ``suspend(_:)-(([(pid:Pid,timeout:Duration)]))`` with `pids[k]`'s
+    /// timeout in `timeouts[k]`: the transaction keeps `pids` itself when
+    /// they are its first processes, none named twice, so that no pid is
+    /// copied (a copy is a write to a cold process's reference count).
+    /// - Throws: ``UpgradeFailure`` after rolling the whole transaction back.
+    public func suspend(_ pids: [Pid], timeouts: [Duration]) async throws(UpgradeFailure) {
         try check(.suspend)
-        var fresh: [(pid: Pid, timeout: Duration?)] = []
-        fresh.reserveCapacity(targets.count)
-        for target in targets where touchedSet.insert(target.pid).inserted { fresh.append((target.pid, target.timeout)) }
+        guard pids.count == timeouts.count else {
+            throw UpgradeFailure(cause: .misuse("\(pids.count) processes but \(timeouts.count) timeouts"),
+                                 rollback: RollbackReport(unreverted: [], unresumed: []), timings: timings)
+        }
+        let known = rounds.targets.count
+        // Only processes new to the transaction, each once.
+        var fresh: [(target: Int, timeout: Duration?)] = []
+        fresh.reserveCapacity(pids.count)
+        if rounds.add(distinct: pids) {
+            for k in pids.indices { fresh.append((known + k, timeouts[k])) }
+        } else {
+            var next = known
+            for (i, timeout) in zip(rounds.add(pids), timeouts) where i == next {
+                fresh.append((i, timeout))
+                next += 1
+            }
+        }
+        suspended.append(contentsOf: repeatElement(false, count: rounds.targets.count - known))
         guard !fresh.isEmpty else { return }
-        touched.append(contentsOf: fresh.lazy.map(\.pid))
+        // Before the first request leaves: the processes serve on meanwhile,
+        // so the monitors cost the clients no pause.
+        rounds.monitorAll()
         let start = clock.now
         if firstSuspend == nil { firstSuspend = start }
         let results = await round(.suspend, fresh, .atom("suspend"))
         var failures: [ProcessFailure] = []
-        for (pid, _) in fresh {
-            switch results[pid] {
-            case .success(.ok)?: suspendedSet.insert(pid)
-            case .failure(.noproc)?: break   // gone before it could be suspended: not part of the change
-            case .success(let reply)?: failures.append(ProcessFailure(pid: pid, phase: .suspend, reason: reply))
-            case .failure(let error)?: failures.append(ProcessFailure(pid: pid, phase: .suspend, reason: error.reason))
-            case nil: failures.append(ProcessFailure(pid: pid, phase: .suspend, reason: .atom("no_answer")))
+        for (member, result) in zip(fresh, results) {
+            switch result {
+            case .success(.ok): suspended[member.target] = true
+            case .failure(.noproc): break   // gone before it could be suspended: not part of the change
+            case .success(let reply):
+                failures.append(ProcessFailure(pid: rounds.targets[member.target], phase: .suspend, reason: reply))
+            case .failure(let error):
+                failures.append(ProcessFailure(pid: rounds.targets[member.target], phase: .suspend, reason: error.reason))
             }
         }
         timings.suspend += clock.now - start
         logger.debug("upgrade: suspended", metadata: ["processes": "\(fresh.count)", "failed": "\(failures.count)",
                                                       "ms": "\(UpgradeTimings.ms(clock.now - start))"])
+        if let exit = callerExit { throw await fail(.callerExited(exit)) }
+        if !failures.isEmpty { throw await fail(.processes(failures)) }
+    }
+
+    /// Suspends `pids` and changes their code in the same round: each
+    /// process is sent its `suspend` and, when it runs an old version of a
+    /// module of `changing`, its `change_code` right behind it, so it does
+    /// both in one go, and the transaction waits once instead of twice (the
+    /// clients' pause loses a whole round). The outcome is that of
+    /// ``suspend(_:timeouts:)`` followed by ``changeCode(module:down:extra:timeout:)``
+    /// for each change: every process is suspended before it changes, none
+    /// is resumed before all have changed, and any failure rolls all back.
+    /// - Parameters:
+    ///   - timeouts: `pids[k]`'s suspend timeout; its change's
+    ///     `changeTimeout` counts from its suspend's answer.
+    /// - Throws: ``UpgradeFailure`` after rolling the whole transaction back;
+    ///   a live process on an old version of a changed module that is not
+    ///   among `pids` fails it (`not_suspended`) before anything is sent.
+    public func suspend(_ pids: [Pid], timeouts: [Duration], changing changes: [ModuleChange],
+                        changeTimeout: Duration) async throws(UpgradeFailure) {
+        try check(.suspend)
+        guard pids.count == timeouts.count else {
+            throw UpgradeFailure(cause: .misuse("\(pids.count) processes but \(timeouts.count) timeouts"),
+                                 rollback: RollbackReport(unreverted: [], unresumed: []), timings: timings)
+        }
+        let known = rounds.targets.count
+        if !rounds.add(distinct: pids) { _ = rounds.add(pids) }
+        suspended.append(contentsOf: repeatElement(false, count: rounds.targets.count - known))
+        // Each target's suspend timeout (new ones), and its changes: (change, request).
+        var suspendTimeout = [Duration?](repeating: nil, count: rounds.targets.count)
+        for (pid, timeout) in zip(pids, timeouts) {
+            if let i = rounds.index(of: pid), i >= known, suspendTimeout[i] == nil { suspendTimeout[i] = timeout }
+        }
+        var changesOf: [Int: [(change: Int, request: Term)]] = [:]
+        var failures: [ProcessFailure] = []
+        for (c, change) in changes.enumerated() {
+            guard let current = node.modules.current(change.module) else { continue }
+            var requests: [ObjectIdentifier: Term] = [:]   // by the old version's module object
+            for user in node.modules.users(of: change.module, notRunning: current.version) {
+                guard let i = rounds.index(ofProcess: user.process), i >= known || suspended[i] else {
+                    if let i = rounds.index(ofProcess: user.process), !suspended[i] { continue }   // gone before its suspend
+                    if let pid = node.modules.liveUser(user.serial, of: change.module) {
+                        failures.append(ProcessFailure(pid: pid, phase: .changeCode, reason: .atom("not_suspended")))
+                    }
+                    continue
+                }
+                let key = ObjectIdentifier(user.module)
+                let request = requests[key] ?? {
+                    let v: Term = .string(user.module.version)
+                    let r = Self.changeRequest(change.module, change.down ? .tuple([.atom("down"), v]) : v, change.extra)
+                    requests[key] = r
+                    return r
+                }()
+                changesOf[i, default: []].append((c, request))
+            }
+        }
+        if !failures.isEmpty { throw await fail(.processes(failures)) }
+        // The round: for each process its suspend (if new), then its changes.
+        var requests: [(target: Int, request: Term, timeout: Duration?)] = []
+        var kinds: [Int32] = []   // -1: suspend, else the change's index
+        requests.reserveCapacity(rounds.targets.count - known + changesOf.count)
+        kinds.reserveCapacity(requests.capacity)
+        func add(_ i: Int) {
+            let limit = suspendTimeout[i]
+            if let limit {
+                requests.append((i, .atom("suspend"), limit))
+                kinds.append(-1)
+            }
+            for (c, request) in changesOf[i] ?? [] {
+                requests.append((i, request, changeTimeout))
+                kinds.append(Int32(c))
+            }
+        }
+        for i in 0..<known where suspended[i] && changesOf[i] != nil { add(i) }
+        for i in known..<rounds.targets.count { add(i) }
+        guard !requests.isEmpty else { return }
+        rounds.monitorAll()
+        let start = clock.now
+        if firstSuspend == nil { firstSuspend = start }
+        timings.pipelined = true
+        let results = await round(.suspend, requests)
+        // A process's first failure names it: a change after a failed suspend only says not_suspended.
+        var failed = Set<Int>()
+        var gone = Set<Int>()
+        for (k, result) in results.enumerated() {
+            let i = requests[k].target
+            if failed.contains(i) || gone.contains(i) { continue }
+            let phase: UpgradePhase = kinds[k] < 0 ? .suspend : .changeCode
+            switch result {
+            case .success(.ok): if phase == .suspend { suspended[i] = true }
+            case .failure(.noproc) where phase == .suspend: gone.insert(i)   // gone before it could be suspended
+            case .success(let reply):
+                failed.insert(i)
+                failures.append(ProcessFailure(pid: rounds.targets[i], phase: phase, reason: reply))
+            case .failure(let error):
+                failed.insert(i)
+                failures.append(ProcessFailure(pid: rounds.targets[i], phase: phase, reason: error.reason))
+            }
+        }
+        timings.suspend += clock.now - start
+        logger.debug("upgrade: suspended and changed", metadata: [
+            "processes": "\(rounds.targets.count - known)", "changes": "\(changesOf.count)",
+            "failed": "\(failures.count)", "ms": "\(UpgradeTimings.ms(clock.now - start))",
+        ])
         if let exit = callerExit { throw await fail(.callerExited(exit)) }
         if !failures.isEmpty { throw await fail(.processes(failures)) }
     }
@@ -122,38 +260,78 @@ public final class UpgradeTransaction {
     public func changeCode(_ targets: [ChangeTarget], extra: Term, timeout: Duration) async throws(UpgradeFailure) {
         try check(.changeCode)
         struct Batch: Hashable { let module: Atom; let oldVersion: Term }
-        var batches: [Batch: [Pid]] = [:]
-        var order: [Batch] = []
+        var batches: [Batch: Int] = [:]
+        var order: [(request: Term, members: [(target: Int, timeout: Duration?)])] = []
         var failures: [ProcessFailure] = []
         for target in targets {
-            guard suspendedSet.contains(target.pid) else {
+            guard let i = rounds.index(of: target.pid), suspended[i] else {
                 // Already gone before the suspend round, or never suspended: a dead one is skipped.
-                if touchedSet.contains(target.pid) { continue }
+                if rounds.index(of: target.pid) != nil { continue }
                 failures.append(ProcessFailure(pid: target.pid, phase: .changeCode, reason: .atom("not_suspended")))
                 continue
             }
             let key = Batch(module: target.module, oldVersion: target.oldVersion)
-            if batches[key] == nil { order.append(key) }
-            batches[key, default: []].append(target.pid)
+            if let b = batches[key] { order[b].members.append((i, timeout)); continue }
+            batches[key] = order.count
+            order.append((Self.changeRequest(target.module, target.oldVersion, extra), [(i, timeout)]))
         }
         if !failures.isEmpty { throw await fail(.processes(failures)) }
-        let start = clock.now
-        for key in order {
-            guard let pids = batches[key] else { continue }
-            let request: Term = .tuple([.atom("change_code"), .atom(key.module), key.oldVersion, extra])
-            let results = await round(.changeCode, pids, request, timeout: timeout)
-            for pid in pids {
-                switch results[pid] {
-                case .success(.ok)?: break
-                case .success(let reply)?: failures.append(ProcessFailure(pid: pid, phase: .changeCode, reason: reply))
-                case .failure(let error)?: failures.append(ProcessFailure(pid: pid, phase: .changeCode, reason: error.reason))
-                case nil: failures.append(ProcessFailure(pid: pid, phase: .changeCode, reason: .atom("no_answer")))
+        try await change(order)
+    }
+
+    /// Changes every process that runs a version of `module` other than the
+    /// current one (each must be suspended in this transaction) to the
+    /// current version: ``changeCode(_:extra:timeout:)`` with the targets
+    /// found in the module table by identity, so that finding them touches
+    /// no process (the scan runs inside the pause).
+    /// - Parameters:
+    ///   - down: the old version is given as `{down, Vsn}` (a downgrade).
+    ///   - extra: the `Extra` of `code_change`.
+    /// - Throws: ``UpgradeFailure`` after rolling the whole transaction back;
+    ///   a live process on an old version that this transaction did not
+    ///   suspend fails it (`not_suspended`).
+    public func changeCode(module: Atom, down: Bool = false, extra: Term, timeout: Duration) async throws(UpgradeFailure) {
+        try check(.changeCode)
+        guard let current = node.modules.current(module) else { return }
+        var batches: [ObjectIdentifier: Int] = [:]   // by the old version's module object
+        var order: [(request: Term, members: [(target: Int, timeout: Duration?)])] = []
+        var failures: [ProcessFailure] = []
+        for user in node.modules.users(of: module, notRunning: current.version) {
+            guard let i = rounds.index(ofProcess: user.process) else {
+                // Not suspended by this transaction: fatal only if alive.
+                if let pid = node.modules.liveUser(user.serial, of: module) {
+                    failures.append(ProcessFailure(pid: pid, phase: .changeCode, reason: .atom("not_suspended")))
                 }
+                continue
             }
+            guard suspended[i] else { continue }   // gone before the suspend round
+            let key = ObjectIdentifier(user.module)
+            if let b = batches[key] { order[b].members.append((i, timeout)); continue }
+            batches[key] = order.count
+            let old: Term = down ? .tuple([.atom("down"), .string(user.module.version)]) : .string(user.module.version)
+            order.append((Self.changeRequest(module, old, extra), [(i, timeout)]))
+        }
+        if !failures.isEmpty { throw await fail(.processes(failures)) }
+        try await change(order)
+    }
+
+    private static func changeRequest(_ module: Atom, _ oldVersion: Term, _ extra: Term) -> Term {
+        .tuple([.atom("change_code"), .atom(module), oldVersion, extra])
+    }
+
+    /// The change rounds, one per batch; the first failure ends them.
+    private func change(_ order: [(request: Term, members: [(target: Int, timeout: Duration?)])]) async throws(UpgradeFailure) {
+        var failures: [ProcessFailure] = []
+        let start = clock.now
+        var count = 0
+        for (request, members) in order {
+            let results = await round(.changeCode, members, request)
+            count += members.count
+            failures += Self.failures(results, members, rounds.targets, phase: .changeCode, ignoringNoproc: false)
             if callerExit != nil || !failures.isEmpty { break }
         }
         timings.change += clock.now - start
-        logger.debug("upgrade: code changed", metadata: ["processes": "\(targets.count)", "failed": "\(failures.count)",
+        logger.debug("upgrade: code changed", metadata: ["processes": "\(count)", "failed": "\(failures.count)",
                                                          "ms": "\(UpgradeTimings.ms(clock.now - start))"])
         if let exit = callerExit { throw await fail(.callerExited(exit)) }
         if !failures.isEmpty { throw await fail(.processes(failures)) }
@@ -166,17 +344,20 @@ public final class UpgradeTransaction {
         if case .refuse = state.on(.resume) { return CommitReport(resumeFailures: [], timings: timings) }
         state = .committed
         let start = clock.now
-        let results = await round(.resume, touched, .atom("resume"), timeout: timeout)
-        // A death after the change is reported too: its supervisor restarts it on the new code.
-        let failures = Self.failures(results, touched, phase: .resume, ignoringNoproc: false)
-            .filter { suspendedSet.contains($0.pid) }
+        let members = everyone(timeout)
+        let results = await round(.resume, members, .atom("resume"))
         timings.resume += clock.now - start
         if let first = firstSuspend { timings.pause = clock.now - first }
+        // After the pause: every process already serves again.
+        rounds.close()
+        // A death after the change is reported too: its supervisor restarts it on the new code.
+        let failures = Self.failures(results, members, rounds.targets, phase: .resume, ignoringNoproc: false,
+                                     only: suspended)
         if !failures.isEmpty {
             logger.warning("upgrade: committed, but some processes did not answer resume",
                            metadata: ["failed": "\(failures.count)", "first": "\(failures[0])"])
         }
-        logger.debug("upgrade: resumed", metadata: ["processes": "\(touched.count)", "ms": "\(UpgradeTimings.ms(clock.now - start))"])
+        logger.debug("upgrade: resumed", metadata: ["processes": "\(members.count)", "ms": "\(UpgradeTimings.ms(clock.now - start))"])
         return CommitReport(resumeFailures: failures, timings: timings)
     }
 
@@ -188,14 +369,17 @@ public final class UpgradeTransaction {
         if case .refuse = state.on(.revert) { return RollbackReport(unreverted: [], unresumed: []) }
         state = .rolledBack
         let start = clock.now
-        let reverted = await round(.revert, touched, .atom("revert_code"), timeout: timeout)
-        let resumed = await round(.resume, touched, .atom("resume"), timeout: timeout)
+        let members = everyone(timeout)
+        let reverted = await round(.revert, members, .atom("revert_code"))
+        let resumed = await round(.resume, members, .atom("resume"))
         restoreModules()
         timings.revert += clock.now - start
         if let first = firstSuspend { timings.pause = clock.now - first }
-        let report = RollbackReport(unreverted: Self.failures(reverted, touched, phase: .revert, ignoringNoproc: true),
-                                    unresumed: Self.failures(resumed, touched, phase: .resume, ignoringNoproc: true))
-        logger.info("upgrade: rolled back", metadata: ["processes": "\(touched.count)", "unreverted": "\(report.unreverted.count)",
+        rounds.close()
+        let pids = rounds.targets
+        let report = RollbackReport(unreverted: Self.failures(reverted, members, pids, phase: .revert, ignoringNoproc: true),
+                                    unresumed: Self.failures(resumed, members, pids, phase: .resume, ignoringNoproc: true))
+        logger.info("upgrade: rolled back", metadata: ["processes": "\(members.count)", "unreverted": "\(report.unreverted.count)",
                                                        "unresumed": "\(report.unresumed.count)",
                                                        "ms": "\(UpgradeTimings.ms(clock.now - start))"])
         return report
@@ -212,46 +396,56 @@ public final class UpgradeTransaction {
         return UpgradeFailure(cause: cause, rollback: report, timings: timings)
     }
 
-    /// One multi-request round. If the caller can no longer receive (it was
-    /// killed), the round is sent again from a helper process: every request
-    /// of this protocol is idempotent, so the targets see it at most twice.
-    private func round(_ phase: UpgradePhase, _ pids: [Pid], _ request: Term,
-                       timeout: Duration) async -> [Pid: Result<Term, CallError>] {
-        await round(phase, pids.map { (pid: $0, timeout: timeout) }, request)
+    /// One round of `rounds`, one request for each of `members`.
+    private func round(_ phase: UpgradePhase, _ members: [(target: Int, timeout: Duration?)],
+                       _ request: Term) async -> [Result<Term, CallError>] {
+        await round(phase, members.map { ($0.target, request, $0.timeout) })
     }
 
-    /// One round with a timeout per process.
-    private func round(_ phase: UpgradePhase, _ targets: [(pid: Pid, timeout: Duration?)],
-                       _ request: Term) async -> [Pid: Result<Term, CallError>] {
-        guard !targets.isEmpty else { return [:] }
+    /// One round of `rounds` (results in the order of `requests`). If the
+    /// caller can no longer receive (it was killed), the round is sent again
+    /// from a helper process: every request of this protocol is idempotent,
+    /// so the targets see it at most twice.
+    private func round(_ phase: UpgradePhase,
+                       _ requests: [(target: Int, request: Term, timeout: Duration?)]) async -> [Result<Term, CallError>] {
+        guard !requests.isEmpty else { return [] }
         if let hook = beforeRound { await hook(phase) }
         if callerExit == nil {
-            do { return try await Sys.multiRequest(targets, request, process: caller) } catch {
+            do { return try await rounds.call(requests, label: Sys.label) } catch {
                 callerExit = (error as? ProcessExit)?.reason ?? .string("\(error)")
                 logger.warning("upgrade: caller exited during \(phase.rawValue); finishing from a helper process",
                                metadata: ["reason": "\(callerExit ?? .undefined)"])
             }
         }
+        let targets = rounds.targets
+        let requests = requests
         do {
             return try await node.run { helper in
-                try await Sys.multiRequest(targets, request, process: helper)
+                let rounds = CallRounds(process: helper)
+                defer { rounds.close() }
+                rounds.add(targets)
+                return try await rounds.call(requests, label: Sys.label)
             }
         } catch {
             // The node is stopping: no process can be asked anything any more.
-            return [:]
+            return requests.map { _ in .failure(.exited(.atom("no_answer"))) }
         }
     }
 
-    private static func failures(_ results: [Pid: Result<Term, CallError>], _ pids: [Pid], phase: UpgradePhase,
-                                 ignoringNoproc: Bool) -> [ProcessFailure] {
+    /// The processes of `members` whose answer was not `ok` (of those with
+    /// `only[i]` set, when given).
+    private static func failures(_ results: [Result<Term, CallError>], _ members: [(target: Int, timeout: Duration?)],
+                                 _ pids: [Pid], phase: UpgradePhase, ignoringNoproc: Bool,
+                                 only: [Bool]? = nil) -> [ProcessFailure] {
         var out: [ProcessFailure] = []
-        for pid in pids {
-            switch results[pid] {
-            case .success(.ok)?: break
-            case .failure(.noproc)? where ignoringNoproc: break
-            case .success(let reply)?: out.append(ProcessFailure(pid: pid, phase: phase, reason: reply))
-            case .failure(let error)?: out.append(ProcessFailure(pid: pid, phase: phase, reason: error.reason))
-            case nil: out.append(ProcessFailure(pid: pid, phase: phase, reason: .atom("no_answer")))
+        for (member, result) in zip(members, results) {
+            if let only, !only[member.target] { continue }
+            let pid = pids[member.target]
+            switch result {
+            case .success(.ok): break
+            case .failure(.noproc) where ignoringNoproc: break
+            case .success(let reply): out.append(ProcessFailure(pid: pid, phase: phase, reason: reply))
+            case .failure(let error): out.append(ProcessFailure(pid: pid, phase: phase, reason: error.reason))
             }
         }
         return out

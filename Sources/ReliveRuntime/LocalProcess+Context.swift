@@ -60,6 +60,8 @@ extension LocalProcess: ProcessContext {
 
     public func makeRef() -> Ref { runtime.makeRef() }
 
+    public func makeRefs(_ count: Int) -> Ref { runtime.makeRefs(count) }
+
     public func yield() async {
         reductions = 0
         await Task.yield()

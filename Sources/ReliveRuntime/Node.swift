@@ -198,6 +198,13 @@ public final class Node: Sendable {
         Ref(node: id, id: refs.wrappingAdd(1, ordering: .relaxed).newValue)
     }
 
+    /// The first of `count` new references whose ids follow one another
+    /// (`first.id ..< first.id + count`), taken in one atomic step.
+    public func makeRefs(_ count: Int) -> Ref {
+        let n = UInt64(max(count, 1))
+        return Ref(node: id, id: refs.wrappingAdd(n, ordering: .relaxed).newValue &- n &+ 1)
+    }
+
     func nextSerial() -> UInt64 { serials.wrappingAdd(1, ordering: .relaxed).newValue }
 
     func spawn(parent: LocalProcess?, options: SpawnOptions, inheritTaskLocals: Bool = false,

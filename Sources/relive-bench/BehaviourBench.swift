@@ -149,11 +149,11 @@ func pluginMemory(_ node: Node, versions: Int) async throws {
     emit("plugin_retained_resident_per_version", Double(code.retainedImages.residentBytes) / Double(versions), "bytes")
 }
 
-/// `multicall N [ROUNDS]`: N idle gen_servers asked `ping` at once by one
-/// `GenericCall.multiCall`, ROUNDS times (default 5): the round each phase of
-/// an upgrade is made of (suspend, change_code, resume), without the upgrade
-/// around it, so that a profile of it shows only the round. Prints the
-/// median round's time per process.
+/// `multicall N [ROUNDS]`: N idle gen_servers asked `ping` at once, ROUNDS
+/// times (default 5), by one `CallRounds`: the rounds an upgrade's phases are
+/// made of (suspend, change_code, resume; each server monitored once for all
+/// of them), without the upgrade around them, so that a profile shows only
+/// the rounds. Prints the median round's time per process.
 func multiCallBench(_ node: Node, _ n: Int, rounds: Int) async throws {
     try node.modules.load(LoadedModule(name: "anchors_srv", version: "1", code: .genServer(AnchorsServer())))
     let perRound = try await node.run { p -> [Double] in
@@ -166,11 +166,14 @@ func multiCallBench(_ node: Node, _ n: Int, rounds: Int) async throws {
             servers.append(pid)
         }
         var times: [Double] = []
+        let calls = CallRounds(process: p)
+        defer { calls.close() }
+        let members = calls.add(servers).map { (target: $0, timeout: Optional(GenericCall.defaultTimeout)) }
         for _ in 0..<rounds {
             let t0 = now()
-            let results = try await GenericCall.multiCall(servers, label: "$gen_call", request: ping, process: p)
+            let results = try await calls.call(members, label: "$gen_call", request: ping)
             times.append(Double(now() - t0) / Double(n))
-            guard results.count == n, results.values.allSatisfy({ if case .success(.ok) = $0 { true } else { false } }) else {
+            guard results.count == n, results.allSatisfy({ if case .success(.ok) = $0 { true } else { false } }) else {
                 throw ProcessExit(.atom("bad_round"))
             }
         }

@@ -150,8 +150,13 @@ func upgradeBench(_ node: Node, _ n: Int) async throws {
     }
     let loadStep = report.steps.first { $0.instruction.hasPrefix("{load_object_code") }
     emit("upgrade_\(n)_window", UpgradeTimings.ms(report.timings.pause), "ms")
-    emit("upgrade_\(n)_suspend", UpgradeTimings.ms(report.timings.suspend), "ms")
-    emit("upgrade_\(n)_change_code", UpgradeTimings.ms(report.timings.change), "ms")
+    if report.timings.pipelined {
+        // Each process's suspend and change_code went in one round.
+        emit("upgrade_\(n)_suspend_change_code", UpgradeTimings.ms(report.timings.suspend), "ms")
+    } else {
+        emit("upgrade_\(n)_suspend", UpgradeTimings.ms(report.timings.suspend), "ms")
+        emit("upgrade_\(n)_change_code", UpgradeTimings.ms(report.timings.change), "ms")
+    }
     emit("upgrade_\(n)_resume", UpgradeTimings.ms(report.timings.resume), "ms")
     emit("upgrade_\(n)_window_per_proc", UpgradeTimings.ms(report.timings.pause) * 1000 / Double(n), "us/proc")
     if let loadStep { emit("upgrade_\(n)_load_object_code", UpgradeTimings.ms(loadStep.duration), "ms") }

@@ -77,6 +77,27 @@ import Testing
         }
     }
 
+    @Test func theCodeChangeJoinsTheSuspendRoundUnlessAnotherInstructionStandsBetween() async throws {
+        let node = Node(name: "ev-pipe@test")
+        defer { node.shutdown() }
+        try await node.run { p in
+            let (code, pids) = try await Self.world(p, node)
+            let locate = try await Self.locator()
+            let evaluator = ScriptEvaluator(node: node, code: code)
+            // An apply between the suspend and the code change expects the processes on their old code.
+            var up = Self.upScript()
+            let at = try #require(up.firstIndex { $0[element: 0] == .atom("code_change") })
+            up.insert(.tuple([.atom("apply"), .tuple([.atom("tx_server"), .atom("echo"), .list([.int(1)])])]), at: at)
+            let apart = try await evaluator.evaluate(try ScriptChecker.check(up, locate: locate), from: p)
+            #expect(!apart.timings.pipelined && apart.timings.change > .zero)
+            try await T.expectAll(Self.world(code, node, pids), on: "2.0.0", p)
+            // Only a load between them: one round.
+            let down = try await evaluator.evaluate(try ScriptChecker.check(Self.downScript(), locate: locate), mode: .down, from: p)
+            #expect(down.timings.pipelined && down.timings.change == .zero)
+            try await T.expectAll(Self.world(code, node, pids), on: "1.0.0", p)
+        }
+    }
+
     /// Runs the up script with `extra`/`before`/`after` and expects it to fail
     /// with `kind`, leaving everything on 1.0.0.
     static func expectRolledBack(_ kind: String, extra: Term = [], before: [Term] = [], after: [Term] = [],

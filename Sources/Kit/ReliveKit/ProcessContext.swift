@@ -99,6 +99,11 @@ public protocol ProcessContext: AnyObject, Sendable {
     /// A new reference, unique on this node incarnation.
     func makeRef() -> Ref
 
+    /// The first of `count` new references with consecutive ids
+    /// (`first.id ..< first.id + count`, all on this node), so that a batch
+    /// of requests can find each reply's index by subtraction.
+    func makeRefs(_ count: Int) -> Ref
+
     /// A new alias of this process (Erlang's `alias/0`): a pid whose messages
     /// arrive in this process's mailbox until ``unalias(_:)``, and are dropped
     /// after. Calls use one as their reply address so late replies vanish.

@@ -93,83 +93,13 @@ extension GenericCall {
     public static func multiCall(
         _ targets: [(pid: Pid, timeout: Duration?)], label: Atom, request: Term, process: any ProcessContext
     ) async throws -> [Pid: Result<Term, CallError>] {
+        let rounds = CallRounds(process: process)
+        defer { rounds.close() }
+        let indices = rounds.add(targets.lazy.map(\.pid))
+        let answers = try await rounds.call(zip(indices, targets).map { ($0, $1.timeout) }, label: label, request: request)
         var results: [Pid: Result<Term, CallError>] = [:]
-        results.reserveCapacity(targets.count)
-        // tag -> target and the index of its timeout in `timeouts` (-1: none)
-        var pending: [Ref: (pid: Pid, group: Int)] = [:]
-        pending.reserveCapacity(targets.count)
-        var monitors: [Ref] = []
-        monitors.reserveCapacity(targets.count)
-        // The distinct timeouts (few: one per module of an upgrade), each with its tags.
-        var timeouts: [Duration] = []
-        var groups: [[Ref]] = []
-        var seen = Set<Pid>()
-        seen.reserveCapacity(targets.count)
-        let alias = process.alias()
-        defer { process.unalias(alias) }
-        let labelTerm = Term.atom(label)
-        for (target, timeout) in targets where seen.insert(target).inserted {
-            if target == process.pid {
-                results[target] = .failure(.callingSelf)
-                continue
-            }
-            let monitor = process.monitor(target)
-            var group = -1
-            if let timeout {
-                if let i = timeouts.firstIndex(of: timeout) { group = i } else {
-                    group = timeouts.count
-                    timeouts.append(timeout)
-                    groups.append([])
-                }
-                groups[group].append(monitor)
-            }
-            pending[monitor] = (target, group)
-            monitors.append(monitor)
-            target.send(.tuple([labelTerm, CallFrom(replyTo: alias, tag: monitor).term, request]))
-        }
-        let sent = ContinuousClock.now
-        let deadlines = timeouts.map { sent + $0 }
-        var expiring = deadlines.indices.sorted { deadlines[$0] < deadlines[$1] }[...]
-        while !pending.isEmpty {
-            // Targets past their deadline time out; the rest wait on.
-            while let first = expiring.first, deadlines[first] <= .now {
-                for tag in groups[first] {
-                    guard let entry = pending.removeValue(forKey: tag) else { continue }
-                    process.demonitor(tag, flush: false)
-                    results[entry.pid] = .failure(.timeout)
-                }
-                expiring = expiring.dropFirst()
-            }
-            if pending.isEmpty { break }
-            let remaining = expiring.first.map { max(.zero, deadlines[$0] - .now) }
-            let answer = try await process.receive(timeout: remaining) { message -> (Ref, Result<Term, CallError>)? in
-                guard case .tuple(let e) = message else { return nil }
-                if e.count == 2, case .ref(let tag) = e[0], pending[tag] != nil { return (tag, .success(e[1])) }
-                if e.count == 5, e[0] == .atom(Atom.down), case .ref(let tag) = e[1], pending[tag] != nil {
-                    return (tag, .failure(e[4] == .atom(Atom.noproc) ? .noproc : .exited(e[4])))
-                }
-                return nil
-            }
-            guard let (tag, result) = answer, let entry = pending.removeValue(forKey: tag) else { continue }
-            // No flush here: one pass at the end removes stray 'DOWN's,
-            // instead of one scan of the mailbox per target.
-            if entry.group >= 0 && deadlines[entry.group] < .now {
-                // Taken after its own deadline (while others' answers were taken): late.
-                process.demonitor(tag, flush: false)
-                results[entry.pid] = .failure(.timeout)
-                continue
-            }
-            if case .success = result { process.demonitor(tag, flush: false) }
-            results[entry.pid] = result
-        }
-        // A target that answered or timed out just before it died leaves a
-        // 'DOWN' (demonitor above does not flush): removed in one pass.
-        let strays = Set(monitors)
-        while try await process.receive(timeout: .zero, matching: { message -> Bool? in
-            guard case .tuple(let e) = message, e.count == 5, e[0] == .atom(Atom.down),
-                  case .ref(let tag) = e[1], strays.contains(tag) else { return nil }
-            return true
-        }) != nil {}
+        results.reserveCapacity(rounds.targets.count)
+        for (k, target) in targets.enumerated() where results[target.pid] == nil { results[target.pid] = answers[k] }
         return results
     }
 }

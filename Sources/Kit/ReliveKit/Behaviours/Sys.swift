@@ -2,7 +2,8 @@
 /// every behaviour process. Requests are `{system, From, Request}` calls that
 /// behaviour processes answer even while suspended.
 public enum Sys {
-    static let label: Atom = "system"
+    /// The label of every sys request: `{system, From, Request}`.
+    public static let label: Atom = "system"
 
     /// Suspends the process: it answers only system messages until resumed;
     /// other messages wait in its mailbox, in order.

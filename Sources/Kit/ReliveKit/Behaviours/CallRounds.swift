@@ -1,0 +1,334 @@
+/// Rounds of pipelined calls to one set of processes: each round sends its
+/// request to every member before it waits for the first answer, and each
+/// target is monitored once for all the rounds, not once per call.
+///
+/// What OTP's release handler does one `sys` call at a time, and what an
+/// upgrade transaction's suspend, change and resume rounds are made of. Per
+/// target and round it costs one send and the answer's handling: a reply is
+/// found by its tag's offset in a block of consecutive references
+/// (``ProcessContext/makeRefs(_:)``), and the bookkeeping lives in arrays
+/// indexed by target, so a round never hashes a pid or touches a target's
+/// memory beyond the send.
+///
+/// Guarantees:
+/// - each round has its own reply alias, deactivated when the round ends, so
+///   a late answer to one round is dropped instead of being taken for the
+///   next round's;
+/// - a target whose 'DOWN' was taken (in any round) answers every later
+///   round with ``CallError/noproc`` and is sent nothing;
+/// - ``close()`` removes every monitor and any 'DOWN' left in the mailbox.
+///
+/// Targets are told apart by the process behind the pid. A `CallRounds`
+/// belongs to the one process given (its monitors are that process's); it is
+/// not `Sendable`.
+public final class CallRounds {
+    /// The process that sends the requests and takes the answers.
+    public let process: any ProcessContext
+    /// Every target, in the order added; a target's index is its position.
+    public private(set) var targets: [Pid] = []
+    private var indexByProcess: [ObjectIdentifier: Int] = [:]
+    /// Each target's monitor, taken when it is first sent a request.
+    private var monitors: [Ref?] = []
+    private var targetByMonitor: [Ref: Int] = [:]
+    /// The exit reason of each target known to have ended (`noproc`: found
+    /// dead when it was to be sent a request).
+    private var ended: [Term?] = []
+    /// Whether the target's 'DOWN' was taken from the mailbox.
+    private var downTaken: [Bool] = []
+
+    public init(process: any ProcessContext) {
+        self.process = process
+    }
+
+    deinit { close() }
+
+    /// Adds the pids that are not targets yet.
+    /// - Returns: the index of each pid given, in order (a pid named twice
+    ///   has one index).
+    @discardableResult
+    public func add(_ pids: some Sequence<Pid>) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(pids.underestimatedCount)
+        indexByProcess.reserveCapacity(targets.count + pids.underestimatedCount)
+        for pid in pids {
+            let key = ObjectIdentifier(pid.endpoint)
+            if let i = indexByProcess[key] { out.append(i); continue }
+            let i = targets.count
+            indexByProcess[key] = i
+            targets.append(pid)
+            monitors.append(nil)
+            ended.append(nil)
+            downTaken.append(false)
+            out.append(i)
+        }
+        return out
+    }
+
+    /// Monitors every target not monitored yet, so that a later round spends
+    /// nothing on monitors (a round monitors its new members itself).
+    public func monitorAll() {
+        for i in targets.indices where monitors[i] == nil && ended[i] == nil && targets[i] != process.pid {
+            let monitor = process.monitor(targets[i])
+            monitors[i] = monitor
+            targetByMonitor[monitor] = i
+        }
+    }
+
+    /// Adds `pids`, none of which may be a target yet or be named twice, and
+    /// keeps the array itself when there are no targets yet: no pid is
+    /// copied (each copy of a pid is a write to its process's reference
+    /// count, a cache miss on a process not run for a while).
+    /// - Returns: false, adding nothing, when some pid is a target already or named twice.
+    public func add(distinct pids: [Pid]) -> Bool {
+        let first = targets.count
+        indexByProcess.reserveCapacity(first + pids.count)
+        for (offset, pid) in pids.enumerated() {
+            let key = ObjectIdentifier(pid.endpoint)
+            guard indexByProcess[key] == nil else {
+                for added in pids[..<offset] { indexByProcess[ObjectIdentifier(added.endpoint)] = nil }
+                return false
+            }
+            indexByProcess[key] = first + offset
+        }
+        if targets.isEmpty { targets = pids } else { targets.append(contentsOf: pids) }
+        monitors.append(contentsOf: repeatElement(nil, count: pids.count))
+        ended.append(contentsOf: repeatElement(nil, count: pids.count))
+        downTaken.append(contentsOf: repeatElement(false, count: pids.count))
+        return true
+    }
+
+    /// The index of `pid`, if it is a target.
+    public func index(of pid: Pid) -> Int? { indexByProcess[ObjectIdentifier(pid.endpoint)] }
+
+    /// The index of the target whose process is `process`
+    /// (`ObjectIdentifier(pid.process)`), if any: for lookups from a table
+    /// that holds processes rather than pids.
+    public func index(ofProcess process: ObjectIdentifier) -> Int? { indexByProcess[process] }
+
+    /// Whether the target is known to have ended.
+    public func hasEnded(_ target: Int) -> Bool { targets.indices.contains(target) && ended[target] != nil }
+
+    /// One round: sends `{label, {Alias, Tag}, request}` to each member and
+    /// waits for every answer `{Tag, Reply}`, a member's 'DOWN', or its
+    /// deadline, whichever comes first.
+    /// - Parameters:
+    ///   - members: target indices, each with its own timeout (nil: none),
+    ///     measured from the moment the requests leave. A target named twice
+    ///     is asked once, with its first timeout.
+    /// - Returns: one result per member, in order: the reply,
+    ///   ``CallError/timeout`` (no answer by the member's own deadline),
+    ///   ``CallError/noproc`` (ended before the round, or not a target),
+    ///   ``CallError/exited(_:)`` (ended during it) or ``CallError/callingSelf``.
+    /// - Throws: what the process's receive throws (it was killed); the
+    ///   round's alias is deactivated.
+    public func call(_ members: [(target: Int, timeout: Duration?)], label: Atom,
+                     request: Term) async throws -> [Result<Term, CallError>] {
+        var asked = [Int32](repeating: -1, count: targets.count)   // target -> its request
+        var requests: [(target: Int, request: Term, timeout: Duration?)] = []
+        requests.reserveCapacity(members.count)
+        var requestOf = [Int](repeating: -1, count: members.count)
+        for (k, member) in members.enumerated() {
+            if targets.indices.contains(member.target) {
+                if asked[member.target] >= 0 { requestOf[k] = Int(asked[member.target]); continue }
+                asked[member.target] = Int32(requests.count)
+            }
+            requestOf[k] = requests.count
+            requests.append((member.target, request, member.timeout))
+        }
+        let results = try await call(requests, label: label)
+        return requestOf.map { results[$0] }
+    }
+
+    /// One round of several requests per target, pipelined: each request is
+    /// sent in the order given (so the requests of one target arrive back to
+    /// back and are handled in one go), then every answer is awaited.
+    ///
+    /// A target's 'DOWN' answers each of its requests still open; a request
+    /// that fails (times out, or its target ended) fails the requests that
+    /// follow it to the same target, which can no longer be answered in turn.
+    /// - Parameters:
+    ///   - requests: the target, the request and its timeout (nil: none).
+    ///     A target's first request's timeout counts from the moment the
+    ///     requests leave; each later one's from the answer to the one before
+    ///     it (its handling starts only then).
+    /// - Returns: one result per request, in order, as
+    ///   ``call(_:label:request:)`` gives them.
+    /// - Throws: what the process's receive throws (it was killed); the
+    ///   round's alias is deactivated.
+    public func call(_ requests: [(target: Int, request: Term, timeout: Duration?)],
+                     label: Atom) async throws -> [Result<Term, CallError>] {
+        let n = requests.count
+        guard n > 0 else { return [] }
+        var results = [Result<Term, CallError>?](repeating: nil, count: n)
+        // Each target's requests in order, as a list: first and next (-1: none).
+        var firstOf = [Int32](repeating: -1, count: targets.count)
+        var lastOf = [Int32](repeating: -1, count: targets.count)
+        var nextOf = [Int32](repeating: -1, count: n)
+        var pending = [Bool](repeating: false, count: n)
+        var open = 0
+        var deadline = [ContinuousClock.Instant?](repeating: nil, count: n)
+        // First requests' deadlines: the distinct timeouts (few: one per
+        // module of an upgrade), each with its requests.
+        var timeouts: [Duration] = []
+        var groups: [[Int32]] = []
+        // Later requests' deadlines, set as their predecessors answer: for
+        // each distinct timeout, a queue in deadline order.
+        var chainTimeouts: [Duration] = []
+        var chains: [[Int32]] = []
+        var chainHead: [Int] = []   // the first request of each queue not yet past
+        var chainOf = [Int32](repeating: -1, count: n)
+        let base = process.makeRefs(n)
+        let alias = process.alias()
+        defer { process.unalias(alias) }
+        let labelTerm = Term.atom(label)
+        let me = process.pid
+        for (k, entry) in requests.enumerated() {
+            let i = entry.target
+            guard targets.indices.contains(i), ended[i] == nil else {
+                results[k] = .failure(.noproc)
+                continue
+            }
+            let target = targets[i]
+            if target == me {
+                results[k] = .failure(.callingSelf)
+                continue
+            }
+            if monitors[i] == nil {
+                let monitor = process.monitor(target)
+                monitors[i] = monitor
+                targetByMonitor[monitor] = i
+            }
+            // Dead already (its 'DOWN' may be on its way): gone before the
+            // round, as a call to it would find it.
+            guard target.endpoint.isAlive else {
+                ended[i] = .atom(Atom.noproc)
+                results[k] = .failure(.noproc)
+                continue
+            }
+            let follows = lastOf[i] >= 0
+            if follows { nextOf[Int(lastOf[i])] = Int32(k) } else { firstOf[i] = Int32(k) }
+            lastOf[i] = Int32(k)
+            pending[k] = true
+            open += 1
+            if let timeout = entry.timeout {
+                if follows {
+                    if let c = chainTimeouts.firstIndex(of: timeout) { chainOf[k] = Int32(c) } else {
+                        chainOf[k] = Int32(chainTimeouts.count)
+                        chainTimeouts.append(timeout)
+                        chains.append([])
+                        chainHead.append(0)
+                    }
+                } else {
+                    if let g = timeouts.firstIndex(of: timeout) { groups[g].append(Int32(k)) } else {
+                        timeouts.append(timeout)
+                        groups.append([Int32(k)])
+                    }
+                }
+            }
+            let tag = Ref(node: base.node, id: base.id &+ UInt64(k))
+            target.send(.tuple([labelTerm, .tuple([.pid(alias), .ref(tag)]), entry.request]))
+        }
+        let sent = ContinuousClock.now
+        let deadlines = timeouts.map { sent + $0 }
+        for (g, members) in groups.enumerated() { for k in members { deadline[Int(k)] = deadlines[g] } }
+        var expiring = deadlines.indices.sorted { deadlines[$0] < deadlines[$1] }[...]
+
+        /// Ends request `k` and the requests after it to the same target.
+        func finish(_ k: Int, _ result: Result<Term, CallError>, at now: ContinuousClock.Instant) {
+            pending[k] = false
+            open -= 1
+            results[k] = result
+            var next = Int(nextOf[k])
+            guard next >= 0, pending[next] else { return }
+            if case .success = result {
+                // The next one's handling starts now: its time starts too.
+                if chainOf[next] >= 0 {
+                    let c = Int(chainOf[next])
+                    deadline[next] = now + chainTimeouts[c]
+                    chains[c].append(Int32(next))
+                }
+                return
+            }
+            while next >= 0 {
+                if pending[next] {
+                    pending[next] = false
+                    open -= 1
+                    results[next] = result
+                }
+                next = Int(nextOf[next])
+            }
+        }
+        enum Answer { case reply(Int, Term), down(Int, Term) }
+        func classify(_ message: Term) -> Answer? {
+            guard case .tuple(let e) = message else { return nil }
+            if e.count == 2, case .ref(let tag) = e[0], tag.node == base.node {
+                let offset = tag.id &- base.id
+                guard offset < UInt64(n), pending[Int(offset)] else { return nil }
+                return .reply(Int(offset), e[1])
+            }
+            if e.count == 5, e[0] == .atom(Atom.down), case .ref(let monitor) = e[1], let i = targetByMonitor[monitor] {
+                var k = firstOf[i]
+                while k >= 0, !pending[Int(k)] { k = nextOf[Int(k)] }
+                guard k >= 0 else { return nil }   // nothing open: left for a later round, or close()
+                return .down(Int(k), e[4])
+            }
+            return nil
+        }
+        while open > 0 {
+            let now = ContinuousClock.now
+            // Requests past their deadline time out; the rest wait on.
+            while let g = expiring.first, deadlines[g] <= now {
+                for k in groups[g] where pending[Int(k)] { finish(Int(k), .failure(.timeout), at: now) }
+                expiring = expiring.dropFirst()
+            }
+            var next = expiring.first.map { deadlines[$0] }
+            for c in chains.indices {
+                while chainHead[c] < chains[c].count {
+                    let k = Int(chains[c][chainHead[c]])
+                    guard pending[k] else { chainHead[c] += 1; continue }
+                    guard let d = deadline[k] else { break }
+                    if d > now { next = min(next ?? d, d); break }
+                    chainHead[c] += 1
+                    finish(k, .failure(.timeout), at: now)
+                }
+            }
+            if open == 0 { break }
+            let remaining = next.map { max(.zero, $0 - now) }
+            guard let answer = try await process.receive(timeout: remaining, matching: classify) else {
+                continue   // a deadline passed: expired above
+            }
+            switch answer {
+            case .reply(let k, let reply):
+                let now = deadline[k] == nil ? now : ContinuousClock.now
+                // Taken after its own deadline (while others' answers were taken): late.
+                if let d = deadline[k], d < now { finish(k, .failure(.timeout), at: now) }
+                else { finish(k, .success(reply), at: now) }
+            case .down(let k, let reason):
+                ended[requests[k].target] = reason
+                downTaken[requests[k].target] = true
+                finish(k, .failure(reason == .atom(Atom.noproc) ? .noproc : .exited(reason)), at: now)
+            }
+        }
+        return results.map { $0 ?? .failure(.noproc) }
+    }
+
+    /// Removes every monitor, and the 'DOWN's of targets that ended since
+    /// their last round. Safe to call more than once, and after the process
+    /// was killed.
+    public func close() {
+        var strays = Set<Ref>()
+        for i in monitors.indices {
+            guard let monitor = monitors[i] else { continue }
+            monitors[i] = nil
+            // false: the monitor was already gone, its 'DOWN' sent.
+            if !process.demonitor(monitor, flush: false) && !downTaken[i] { strays.insert(monitor) }
+        }
+        targetByMonitor.removeAll()
+        guard !strays.isEmpty else { return }
+        _ = process.takeMessages { message in
+            guard case .tuple(let e) = message, e.count == 5, e[0] == .atom(Atom.down),
+                  case .ref(let monitor) = e[1] else { return false }
+            return strays.contains(monitor)
+        }
+    }
+}
