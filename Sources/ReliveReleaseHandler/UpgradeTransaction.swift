@@ -175,19 +175,23 @@ public final class UpgradeTransaction {
         for (pid, timeout) in zip(pids, timeouts) {
             if let i = rounds.index(of: pid), i >= known, suspendTimeout[i] == nil { suspendTimeout[i] = timeout }
         }
-        var changesOf: [Int: [(change: Int, request: Term)]] = [:]
+        // Each target's changes, in order (most have one; the rest go to `moreChanges`).
+        var changeOf = [(change: Int, request: Term)?](repeating: nil, count: rounds.targets.count)
+        var moreChanges: [Int: [(change: Int, request: Term)]] = [:]
+        var changing = 0
         var failures: [ProcessFailure] = []
         for (c, change) in changes.enumerated() {
             guard let current = node.modules.current(change.module) else { continue }
             var requests: [ObjectIdentifier: Term] = [:]   // by the old version's module object
             for user in node.modules.users(of: change.module, notRunning: current.version) {
-                guard let i = rounds.index(ofProcess: user.process), i >= known || suspended[i] else {
-                    if let i = rounds.index(ofProcess: user.process), !suspended[i] { continue }   // gone before its suspend
+                guard let i = rounds.index(ofProcess: user.process) else {
+                    // Not suspended by this transaction: fatal only if alive.
                     if let pid = node.modules.liveUser(user.serial, of: change.module) {
                         failures.append(ProcessFailure(pid: pid, phase: .changeCode, reason: .atom("not_suspended")))
                     }
                     continue
                 }
+                guard i >= known || suspended[i] else { continue }   // gone before its suspend
                 let key = ObjectIdentifier(user.module)
                 let request = requests[key] ?? {
                     let v: Term = .string(user.module.version)
@@ -195,27 +199,34 @@ public final class UpgradeTransaction {
                     requests[key] = r
                     return r
                 }()
-                changesOf[i, default: []].append((c, request))
+                if changeOf[i] == nil {
+                    changeOf[i] = (c, request)
+                    changing += 1
+                } else {
+                    moreChanges[i, default: []].append((c, request))
+                }
             }
         }
         if !failures.isEmpty { throw await fail(.processes(failures)) }
         // The round: for each process its suspend (if new), then its changes.
         var requests: [(target: Int, request: Term, timeout: Duration?)] = []
         var kinds: [Int32] = []   // -1: suspend, else the change's index
-        requests.reserveCapacity(rounds.targets.count - known + changesOf.count)
+        requests.reserveCapacity(rounds.targets.count - known + changing)
         kinds.reserveCapacity(requests.capacity)
         func add(_ i: Int) {
-            let limit = suspendTimeout[i]
-            if let limit {
+            if let limit = suspendTimeout[i] {
                 requests.append((i, .atom("suspend"), limit))
                 kinds.append(-1)
             }
-            for (c, request) in changesOf[i] ?? [] {
+            guard let first = changeOf[i] else { return }
+            requests.append((i, first.request, changeTimeout))
+            kinds.append(Int32(first.change))
+            for (c, request) in moreChanges[i] ?? [] {
                 requests.append((i, request, changeTimeout))
                 kinds.append(Int32(c))
             }
         }
-        for i in 0..<known where suspended[i] && changesOf[i] != nil { add(i) }
+        for i in 0..<known where suspended[i] && changeOf[i] != nil { add(i) }
         for i in known..<rounds.targets.count { add(i) }
         guard !requests.isEmpty else { return }
         rounds.monitorAll()
@@ -243,7 +254,7 @@ public final class UpgradeTransaction {
         }
         timings.suspend += clock.now - start
         logger.debug("upgrade: suspended and changed", metadata: [
-            "processes": "\(rounds.targets.count - known)", "changes": "\(changesOf.count)",
+            "processes": "\(rounds.targets.count - known)", "changes": "\(changing)",
             "failed": "\(failures.count)", "ms": "\(UpgradeTimings.ms(clock.now - start))",
         ])
         if let exit = callerExit { throw await fail(.callerExited(exit)) }
