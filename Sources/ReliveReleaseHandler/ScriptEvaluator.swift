@@ -9,8 +9,11 @@ import ReliveRuntime
 /// - every `suspend` of the script is one round: at the first, the
 ///   processes of all the script's suspended modules are suspended together,
 ///   each within its own module's timeout (`{suspend, [{Mod, T}]}`);
-///   `code_change` runs where it stands; every `resume` is deferred to the
-///   commit, one round at the end — one pause, not one per module;
+///   the `code_change`s that follow it with only `load`, `suspend`,
+///   `resume` and other `code_change`s between join that round (each
+///   process gets its suspend and its change_code back to back), the others
+///   run where they stand; every `resume` is deferred to the commit, one
+///   round at the end — one pause, not one per module;
 /// - any failure before the commit (a plugin that does not load, a
 ///   `code_change` that throws or times out, a process that dies while
 ///   suspended, an `apply` that throws) stops what the script started,

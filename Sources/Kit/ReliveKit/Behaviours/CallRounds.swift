@@ -8,14 +8,15 @@
 /// found by its tag's offset in a block of consecutive references
 /// (``ProcessContext/makeRefs(_:)``), and the bookkeeping lives in arrays
 /// indexed by target, so a round never hashes a pid or touches a target's
-/// memory beyond the send.
+/// memory beyond the send (and the look at whether it is alive).
 ///
 /// Guarantees:
 /// - each round has its own reply alias, deactivated when the round ends, so
 ///   a late answer to one round is dropped instead of being taken for the
 ///   next round's;
-/// - a target whose 'DOWN' was taken (in any round) answers every later
-///   round with ``CallError/noproc`` and is sent nothing;
+/// - a target known to have ended (its 'DOWN' taken in any round, or found
+///   dead when it was to be sent a request) answers every later round with
+///   ``CallError/noproc`` and is sent nothing;
 /// - ``close()`` removes every monitor and any 'DOWN' left in the mailbox.
 ///
 /// Targets are told apart by the process behind the pid. A `CallRounds`
@@ -27,7 +28,7 @@ public final class CallRounds {
     /// Every target, in the order added; a target's index is its position.
     public private(set) var targets: [Pid] = []
     private var indexByProcess: [ObjectIdentifier: Int] = [:]
-    /// Each target's monitor, taken when it is first sent a request.
+    /// Each target's monitor, taken by ``monitorAll()`` or when it is first sent a request.
     private var monitors: [Ref?] = []
     private var targetByMonitor: [Ref: Int] = [:]
     /// The exit reason of each target known to have ended (`noproc`: found
@@ -40,6 +41,7 @@ public final class CallRounds {
         self.process = process
     }
 
+    // Normally already closed; then this does nothing.
     deinit { close() }
 
     /// Adds the pids that are not targets yet.
