@@ -253,6 +253,8 @@ extension NodeHost {
             "pause_ms": Self.milliseconds(timings.pause),
             "suspend_ms": Self.milliseconds(timings.suspend),
             "change_ms": Self.milliseconds(timings.change),
+            // true: each process's suspend and code change went in one round, timed in suspend_ms.
+            "pipelined": timings.pipelined,
             "resume_ms": Self.milliseconds(timings.resume),
             "total_ms": Self.milliseconds(report.evaluation.total),
             "steps": report.evaluation.steps.map { ["instruction": $0.instruction, "ms": Self.milliseconds($0.duration)] as [String: Any] },

@@ -89,7 +89,10 @@ struct Demo {
         let install = upgrade.json["install"] as? [String: Any] ?? [:]
         timeline.check("2.0.0 is permanent", upgrade.status == 0 && upgrade.json["outcome"] as? String == "permanent",
                        upgrade.status == 0 ? "" : upgrade.stdout + upgrade.stderr)
-        timeline.detail("pause \(install["pause_ms"] ?? "?") ms for \(install["processes"] ?? "?") processes (suspend \(install["suspend_ms"] ?? "?") ms, code change \(install["change_ms"] ?? "?") ms, resume \(install["resume_ms"] ?? "?") ms); slowest reply seen by a client \(Self.ms(step.maxLatency)) ms")
+        let rounds = install["pipelined"] as? Bool == true
+            ? "suspend and code change in one round \(install["suspend_ms"] ?? "?") ms"
+            : "suspend \(install["suspend_ms"] ?? "?") ms, code change \(install["change_ms"] ?? "?") ms"
+        timeline.detail("pause \(install["pause_ms"] ?? "?") ms for \(install["processes"] ?? "?") processes (\(rounds), resume \(install["resume_ms"] ?? "?") ms); slowest reply seen by a client \(Self.ms(step.maxLatency)) ms")
         report(step)
         checkKept(step, pid: pid, version: "2.0.0 2.0.0")
         let stateAfter = try shardState()
