@@ -14,7 +14,11 @@ import Testing
         return pids
     }
 
-    static func sleep(_ ms: Int) -> Term { .tuple([.atom("sleep"), .int(ms)]) }
+    /// A server busy with each `hold` call until it is sent `release`.
+    func holder(on node: Node, _ p: LocalProcess) async throws -> Pid {
+        try node.modules.load(LoadedModule(name: "holder", version: "1", code: .genServer(Holder())))
+        return try #require(try await GenServer.start("holder", link: false, from: p).pid)
+    }
 
     @Test func everyRoundAnswersEachTargetAndATargetGoneIsNotAskedAgain() async throws {
         let node = Node(name: "rounds0@test")
@@ -51,15 +55,17 @@ import Testing
         let node = Node(name: "rounds1@test")
         defer { node.shutdown() }
         try await node.run { p in
-            let pids = try await servers(1, on: node, p)
+            let server = try await holder(on: node, p)
             let rounds = CallRounds(process: p)
             defer { rounds.close() }
-            let i = rounds.add(pids)[0]
-            let late = try await rounds.call([(i, .milliseconds(50))], label: Self.call, request: Self.sleep(300))
+            let i = rounds.add([server])[0]
+            let late = try await rounds.call([(i, .milliseconds(50))], label: Self.call, request: .atom("hold"))
             #expect(late == [.failure(.timeout)])
-            // The server answers `ok` to the first round meanwhile; this round must take its own answer.
-            let next = try await rounds.call([(i, .seconds(5))], label: Self.call, request: .atom("get"))
-            #expect(next == [.success(.int(0))])
+            // Released, the server answers the first round (`ok`) before it takes
+            // the next round's request: that round must take its own answer.
+            server.send(.atom("release"))
+            let next = try await rounds.call([(i, .seconds(5))], label: Self.call, request: .atom("count"))
+            #expect(next == [.success(.int(1))])
         }
     }
 
@@ -67,17 +73,19 @@ import Testing
         let node = Node(name: "rounds2@test")
         defer { node.shutdown() }
         try await node.run { p in
-            let pids = try await servers(1, on: node, p)
+            let server = try await holder(on: node, p)
             let rounds = CallRounds(process: p)
             defer { rounds.close() }
-            let i = rounds.add(pids)[0]
-            // 600 ms each: the second is answered 1200 ms after the send, past
-            // its 900 ms counted from the send but within them from the first answer.
+            let i = rounds.add([server])[0]
+            // The hold ends at the release, 400 ms after the send: past the
+            // second request's 200 ms counted from the send, but the server
+            // answers the second at once after the first, well within them from there.
+            _ = p.sendAfter(.milliseconds(400), .atom("release"), to: server)
             let results = try await rounds.call([
-                (target: i, request: Self.sleep(600), timeout: .seconds(5)),
-                (target: i, request: Self.sleep(600), timeout: .milliseconds(900)),
+                (target: i, request: .atom("hold"), timeout: .seconds(30)),
+                (target: i, request: .atom("count"), timeout: .milliseconds(200)),
             ], label: Self.call)
-            #expect(results == [.success(.ok), .success(.ok)])
+            #expect(results == [.success(.ok), .success(.int(1))])
         }
     }
 
@@ -85,16 +93,43 @@ import Testing
         let node = Node(name: "rounds3@test")
         defer { node.shutdown() }
         try await node.run { p in
-            let pids = try await servers(2, on: node, p)
+            let held = try await holder(on: node, p)
+            let other = try await servers(1, on: node, p)[0]
             let rounds = CallRounds(process: p)
             defer { rounds.close() }
-            let slow = rounds.add(pids)
+            let i = rounds.add([held, other])
             let results = try await rounds.call([
-                (target: slow[0], request: Self.sleep(500), timeout: .milliseconds(50)),
-                (target: slow[0], request: .atom("get"), timeout: .seconds(5)),
-                (target: slow[1], request: .atom("get"), timeout: .seconds(5)),
+                (target: i[0], request: .atom("hold"), timeout: .milliseconds(50)),
+                (target: i[0], request: .atom("count"), timeout: .seconds(30)),
+                (target: i[1], request: .atom("get"), timeout: .seconds(30)),
             ], label: Self.call)
-            #expect(results == [.failure(.timeout), .failure(.timeout), .success(.int(1))])
+            #expect(results == [.failure(.timeout), .failure(.timeout), .success(.int(0))])
         }
+    }
+}
+
+/// Answers `hold` only once it is sent `release`, busy until then (as a
+/// process in a long callback), and `count` with the holds done.
+struct Holder: GenServerBehaviour {
+    func initialize(_ args: Term, process: any ProcessContext) async throws -> GenServerStart<Int> { .ok(0) }
+
+    func handleCall(_ request: Term, from: CallFrom, state: inout Int, process: any ProcessContext) async throws -> GenServerCallResult {
+        switch request {
+        case .atom("hold"):
+            _ = try await process.receive { $0 == .atom("release") ? true : nil }
+            state += 1
+            return .reply(.ok)
+        case .atom("count"): return .reply(.int(state))
+        default: return .reply(.tuple([.atom("error"), .atom("unknown")]))
+        }
+    }
+
+    func handleCast(_ request: Term, state: inout Int, process: any ProcessContext) async throws -> GenServerResult { .noreply }
+
+    func exportState(_ state: Int) -> Term { .int(state) }
+
+    func importState(_ term: Term) throws -> Int {
+        guard case .int(let n) = term else { throw BehaviourError.badState(term) }
+        return n
     }
 }
