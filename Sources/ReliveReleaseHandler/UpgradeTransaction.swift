@@ -103,24 +103,7 @@ public final class UpgradeTransaction {
     /// - Throws: ``UpgradeFailure`` after rolling the whole transaction back.
     public func suspend(_ pids: [Pid], timeouts: [Duration]) async throws(UpgradeFailure) {
         try check(.suspend)
-        guard pids.count == timeouts.count else {
-            throw UpgradeFailure(cause: .misuse("\(pids.count) processes but \(timeouts.count) timeouts"),
-                                 rollback: RollbackReport(unreverted: [], unresumed: []), timings: timings)
-        }
-        let known = rounds.targets.count
-        // Only processes new to the transaction, each once.
-        var fresh: [(target: Int, timeout: Duration?)] = []
-        fresh.reserveCapacity(pids.count)
-        if rounds.add(distinct: pids) {
-            for k in pids.indices { fresh.append((known + k, timeouts[k])) }
-        } else {
-            var next = known
-            for (i, timeout) in zip(rounds.add(pids), timeouts) where i == next {
-                fresh.append((i, timeout))
-                next += 1
-            }
-        }
-        suspended.append(contentsOf: repeatElement(false, count: rounds.targets.count - known))
+        let fresh = try admit(pids, timeouts: timeouts)
         guard !fresh.isEmpty else { return }
         // Before the first request leaves: the processes serve on meanwhile,
         // so the monitors cost the clients no pause.
@@ -163,42 +146,21 @@ public final class UpgradeTransaction {
     public func suspend(_ pids: [Pid], timeouts: [Duration], changing changes: [ModuleChange],
                         changeTimeout: Duration) async throws(UpgradeFailure) {
         try check(.suspend)
-        guard pids.count == timeouts.count else {
-            throw UpgradeFailure(cause: .misuse("\(pids.count) processes but \(timeouts.count) timeouts"),
-                                 rollback: RollbackReport(unreverted: [], unresumed: []), timings: timings)
-        }
         let known = rounds.targets.count
-        if !rounds.add(distinct: pids) { _ = rounds.add(pids) }
-        suspended.append(contentsOf: repeatElement(false, count: rounds.targets.count - known))
+        let fresh = try admit(pids, timeouts: timeouts)
         // Each target's suspend timeout (new ones), and its changes: (change, request).
         var suspendTimeout = [Duration?](repeating: nil, count: rounds.targets.count)
-        for (pid, timeout) in zip(pids, timeouts) {
-            if let i = rounds.index(of: pid), i >= known, suspendTimeout[i] == nil { suspendTimeout[i] = timeout }
-        }
+        for member in fresh { suspendTimeout[member.target] = member.timeout }
         // Each target's changes, in order (most have one; the rest go to `moreChanges`).
         var changeOf = [(change: Int, request: Term)?](repeating: nil, count: rounds.targets.count)
         var moreChanges: [Int: [(change: Int, request: Term)]] = [:]
         var changing = 0
         var failures: [ProcessFailure] = []
         for (c, change) in changes.enumerated() {
-            guard let current = node.modules.current(change.module) else { continue }
-            var requests: [ObjectIdentifier: Term] = [:]   // by the old version's module object
-            for user in node.modules.users(of: change.module, notRunning: current.version) {
-                guard let i = rounds.index(ofProcess: user.process) else {
-                    // Not suspended by this transaction: fatal only if alive.
-                    if let pid = node.modules.liveUser(user.serial, of: change.module) {
-                        failures.append(ProcessFailure(pid: pid, phase: .changeCode, reason: .atom("not_suspended")))
-                    }
-                    continue
-                }
-                guard i >= known || suspended[i] else { continue }   // gone before its suspend
-                let key = ObjectIdentifier(user.module)
-                let request = requests[key] ?? {
-                    let v: Term = .string(user.module.version)
-                    let r = Self.changeRequest(change.module, change.down ? .tuple([.atom("down"), v]) : v, change.extra)
-                    requests[key] = r
-                    return r
-                }()
+            let found = changeTargets(of: change, suspendedBefore: known)
+            failures += found.failures
+            for (i, batch) in found.members {
+                let request = found.requests[batch]
                 if changeOf[i] == nil {
                     changeOf[i] = (c, request)
                     changing += 1
@@ -303,27 +265,68 @@ public final class UpgradeTransaction {
     ///   suspend fails it (`not_suspended`).
     public func changeCode(module: Atom, down: Bool = false, extra: Term, timeout: Duration) async throws(UpgradeFailure) {
         try check(.changeCode)
-        guard let current = node.modules.current(module) else { return }
+        let found = changeTargets(of: ModuleChange(module: module, down: down, extra: extra),
+                                  suspendedBefore: rounds.targets.count)
+        if !found.failures.isEmpty { throw await fail(.processes(found.failures)) }
+        var order = found.requests.map { (request: $0, members: [(target: Int, timeout: Duration?)]()) }
+        for (i, batch) in found.members { order[batch].members.append((i, timeout)) }
+        try await change(order)
+    }
+
+    /// The processes `change` moves: those running another version of its
+    /// module than the current one, found in the module table by identity
+    /// (no process touched), each with its batch: one `change_code` request
+    /// per old version. A target below index `known` counts only if it was
+    /// suspended (else it was gone before its suspend); one not in the
+    /// transaction is a `not_suspended` failure if it is alive.
+    private func changeTargets(of change: ModuleChange, suspendedBefore known: Int)
+        -> (requests: [Term], members: [(target: Int, batch: Int)], failures: [ProcessFailure]) {
+        guard let current = node.modules.current(change.module) else { return ([], [], []) }
         var batches: [ObjectIdentifier: Int] = [:]   // by the old version's module object
-        var order: [(request: Term, members: [(target: Int, timeout: Duration?)])] = []
+        var requests: [Term] = []
+        var members: [(target: Int, batch: Int)] = []
         var failures: [ProcessFailure] = []
-        for user in node.modules.users(of: module, notRunning: current.version) {
+        for user in node.modules.users(of: change.module, notRunning: current.version) {
             guard let i = rounds.index(ofProcess: user.process) else {
-                // Not suspended by this transaction: fatal only if alive.
-                if let pid = node.modules.liveUser(user.serial, of: module) {
+                if let pid = node.modules.liveUser(user.serial, of: change.module) {
                     failures.append(ProcessFailure(pid: pid, phase: .changeCode, reason: .atom("not_suspended")))
                 }
                 continue
             }
-            guard suspended[i] else { continue }   // gone before the suspend round
+            guard i >= known || suspended[i] else { continue }
             let key = ObjectIdentifier(user.module)
-            if let b = batches[key] { order[b].members.append((i, timeout)); continue }
-            batches[key] = order.count
-            let old: Term = down ? .tuple([.atom("down"), .string(user.module.version)]) : .string(user.module.version)
-            order.append((Self.changeRequest(module, old, extra), [(i, timeout)]))
+            let batch = batches[key] ?? {
+                let v: Term = .string(user.module.version)
+                requests.append(Self.changeRequest(change.module, change.down ? .tuple([.atom("down"), v]) : v, change.extra))
+                batches[key] = requests.count - 1
+                return requests.count - 1
+            }()
+            members.append((i, batch))
         }
-        if !failures.isEmpty { throw await fail(.processes(failures)) }
-        try await change(order)
+        return (requests, members, failures)
+    }
+
+    /// Adds `pids` to the transaction (keeping the array itself when it can)
+    /// and returns those new to it, each once, with its timeout.
+    private func admit(_ pids: [Pid], timeouts: [Duration]) throws(UpgradeFailure) -> [(target: Int, timeout: Duration?)] {
+        guard pids.count == timeouts.count else {
+            throw UpgradeFailure(cause: .misuse("\(pids.count) processes but \(timeouts.count) timeouts"),
+                                 rollback: RollbackReport(unreverted: [], unresumed: []), timings: timings)
+        }
+        let known = rounds.targets.count
+        var fresh: [(target: Int, timeout: Duration?)] = []
+        fresh.reserveCapacity(pids.count)
+        if rounds.add(distinct: pids) {
+            for k in pids.indices { fresh.append((known + k, timeouts[k])) }
+        } else {
+            var next = known
+            for (i, timeout) in zip(rounds.add(pids), timeouts) where i == next {
+                fresh.append((i, timeout))
+                next += 1
+            }
+        }
+        suspended.append(contentsOf: repeatElement(false, count: rounds.targets.count - known))
+        return fresh
     }
 
     private static func changeRequest(_ module: Atom, _ oldVersion: Term, _ extra: Term) -> Term {
