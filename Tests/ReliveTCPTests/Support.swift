@@ -39,7 +39,9 @@ func serve(_ tcp: TCP, options: TCPOptions, from p: any ProcessContext,
         while true {
             let socket = try await listener.accept(process: acceptor)
             let conn = acceptor.spawn([]) { conn in
-                guard try await conn.receive() == .atom("go") else { return }
+                // Selectively: the socket's first messages may come before `go`
+                // (data that arrived during the hand-over is moved here first).
+                _ = try await conn.receive(matching: { $0 == .atom("go") ? true : nil })
                 try await handler(socket, conn)
             }.pid
             try socket.controllingProcess(conn, process: acceptor)
