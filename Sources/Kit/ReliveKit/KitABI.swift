@@ -7,7 +7,12 @@
 /// (`Term`, `Atom`, `Pid`, `Ref`, `NodeID`, the gen_server results
 /// `GenServerResult`, `GenServerCallResult` and `GenServerNext`) or a removal
 /// bumps it. Version 2: the gen_server results became `@frozen`, so the
-/// loop reads them inline instead of through value witnesses.
+/// loop reads them inline instead of through value witnesses. Version 3: the
+/// receive requirements of ``ProcessContext`` and the call functions
+/// (`GenericCall.call`, `GenServer.call`, `GenStatem.call`) are
+/// `nonisolated(nonsending)`: they take the caller's isolation as a hidden
+/// argument and stay on it, so a wait costs one executor check on
+/// resumption instead of one per async frame it returns through.
 public enum KitABI {
-    public static let version: Int = 2
+    public static let version: Int = 3
 }

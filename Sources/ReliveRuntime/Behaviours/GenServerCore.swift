@@ -44,6 +44,7 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
     ///
     /// Generic over the module, so each message costs one receive and one
     /// direct callback, with no existential dispatch or cast in between.
+    nonisolated(nonsending)
     func serve(system: inout SystemState, next: inout GenServerNext, lastMessage: inout Term,
                parent: Term, process: LocalProcess) async throws -> any GenServerDriving {
         let context: any ProcessContext = process
@@ -143,6 +144,7 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
     }
 
     /// Carries out a callback's outcome: the next wait, or the server's end.
+    nonisolated(nonsending)
     private func apply(_ step: GenServerStep, system: inout SystemState, next: inout GenServerNext,
                        lastMessage: Term, process: LocalProcess) async throws {
         switch step {
@@ -188,6 +190,7 @@ enum GenServerLabels {
 
 /// The type-erased face of ``GenServerCore`` the loop drives.
 protocol GenServerDriving: BehaviourCore {
+    nonisolated(nonsending)
     func serve(system: inout SystemState, next: inout GenServerNext, lastMessage: inout Term,
                parent: Term, process: LocalProcess) async throws -> any GenServerDriving
     func terminate(reason: Term, process: LocalProcess) async

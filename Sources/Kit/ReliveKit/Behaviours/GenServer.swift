@@ -9,12 +9,14 @@ public enum GenServer {
     /// - Parameter timeout: nil waits for ever; the default is 5 s.
     /// - Throws: ``CallError``: `.timeout`, `.noproc`, `.exited(reason)` when
     ///   the server dies during the call, `.callingSelf`.
+    nonisolated(nonsending)
     public static func call(_ server: Pid, _ request: Term, timeout: Duration? = GenericCall.defaultTimeout,
                             process: any ProcessContext) async throws -> Term {
         try await GenericCall.call(server, label: callLabel, request: request, timeout: timeout, process: process)
     }
 
     /// `gen_server:call/3` to a registered name.
+    nonisolated(nonsending)
     public static func call(_ server: Atom, _ request: Term, timeout: Duration? = GenericCall.defaultTimeout,
                             process: any ProcessContext) async throws -> Term {
         try await GenericCall.call(server, label: callLabel, request: request, timeout: timeout, process: process)

@@ -6,12 +6,14 @@ public enum GenStatem {
     /// `gen_statem:call/3`.
     /// - Parameter timeout: nil (the default, as OTP's `infinity`) waits for ever.
     /// - Throws: ``CallError``.
+    nonisolated(nonsending)
     public static func call(_ server: Pid, _ request: Term, timeout: Duration? = nil,
                             process: any ProcessContext) async throws -> Term {
         try await GenServer.call(server, request, timeout: timeout, process: process)
     }
 
     /// `gen_statem:call/3` to a registered name.
+    nonisolated(nonsending)
     public static func call(_ server: Atom, _ request: Term, timeout: Duration? = nil,
                             process: any ProcessContext) async throws -> Term {
         try await GenServer.call(server, request, timeout: timeout, process: process)

@@ -13,7 +13,7 @@ public enum GenericCall {
     /// - Parameters:
     ///   - timeout: nil waits for ever (OTP's `infinity`).
     /// - Throws: ``CallError``.
-    public static func call(
+    nonisolated(nonsending) public static func call(
         _ target: Pid, label: Atom, request: Term,
         timeout: Duration? = defaultTimeout, process: any ProcessContext
     ) async throws -> Term {
@@ -26,7 +26,7 @@ public enum GenericCall {
     /// The call protocol with any request shape: `message` builds the request
     /// from the call's reply address; the answer is `{Tag, Reply}`.
     /// - Throws: ``CallError``.
-    public static func call(
+    nonisolated(nonsending) public static func call(
         _ target: Pid, timeout: Duration?, process: any ProcessContext, message: (CallFrom) -> Term
     ) async throws -> Term {
         if target == process.pid { throw CallError.callingSelf }
@@ -56,7 +56,7 @@ public enum GenericCall {
 
     /// Resolves a registered name and calls it; ``CallError/noproc`` when no
     /// process has the name.
-    public static func call(
+    nonisolated(nonsending) public static func call(
         _ name: Atom, label: Atom, request: Term,
         timeout: Duration? = defaultTimeout, process: any ProcessContext
     ) async throws -> Term {
