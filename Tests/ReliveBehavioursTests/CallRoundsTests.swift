@@ -20,6 +20,20 @@ import Testing
         return try #require(try await GenServer.start("holder", link: false, from: p).pid)
     }
 
+    /// Runs `body` in a process of a fresh node, with a ``Holder`` server
+    /// added to a `CallRounds` as target `index`; the rounds are closed after.
+    func withHolder(_ nodeName: String,
+                    _ body: @escaping @Sendable (_ p: LocalProcess, _ server: Pid, _ rounds: CallRounds, _ index: Int) async throws -> Void) async throws {
+        let node = Node(name: nodeName)
+        defer { node.shutdown() }
+        try await node.run { p in
+            let server = try await holder(on: node, p)
+            let rounds = CallRounds(process: p)
+            defer { rounds.close() }
+            try await body(p, server, rounds, rounds.add([server])[0])
+        }
+    }
+
     @Test func everyRoundAnswersEachTargetAndATargetGoneIsNotAskedAgain() async throws {
         let node = Node(name: "rounds0@test")
         defer { node.shutdown() }
@@ -52,13 +66,7 @@ import Testing
     }
 
     @Test func aLateAnswerToOneRoundIsNotTakenForTheNext() async throws {
-        let node = Node(name: "rounds1@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let server = try await holder(on: node, p)
-            let rounds = CallRounds(process: p)
-            defer { rounds.close() }
-            let i = rounds.add([server])[0]
+        try await withHolder("rounds1@test") { _, server, rounds, i in
             let late = try await rounds.call([(i, .milliseconds(50))], label: Self.call, request: .atom("hold"))
             #expect(late == [.failure(.timeout)])
             // Released, the server answers the first round (`ok`) before it takes
@@ -70,13 +78,7 @@ import Testing
     }
 
     @Test func aLaterRequestsTimeoutCountsFromTheAnswerBeforeIt() async throws {
-        let node = Node(name: "rounds2@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let server = try await holder(on: node, p)
-            let rounds = CallRounds(process: p)
-            defer { rounds.close() }
-            let i = rounds.add([server])[0]
+        try await withHolder("rounds2@test") { p, server, rounds, i in
             // The hold ends at the release, 400 ms after the send: past the
             // second request's 200 ms counted from the send, but the server
             // answers the second at once after the first, well within them from there.
