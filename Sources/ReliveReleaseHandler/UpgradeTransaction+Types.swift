@@ -59,6 +59,9 @@ public struct UpgradeTimings: Sendable, CustomStringConvertible {
     public var revert: Duration = .zero
     /// First suspend sent to last resume answered: the clients' pause.
     public var pause: Duration = .zero
+    /// When the first suspend was sent (nil: none was), so that a profile
+    /// can be cut to the pause.
+    public var pauseStart: ContinuousClock.Instant? = nil
     /// Suspend and code change were one pipelined round, whose time is in
     /// `suspend` (`change` holds only later change rounds).
     public var pipelined = false

@@ -109,7 +109,7 @@ public final class UpgradeTransaction {
         // so the monitors cost the clients no pause.
         rounds.monitorAll()
         let start = clock.now
-        if firstSuspend == nil { firstSuspend = start }
+        if firstSuspend == nil { firstSuspend = start; timings.pauseStart = start }
         let results = await round(.suspend, fresh, .atom("suspend"))
         var failures: [ProcessFailure] = []
         for (member, result) in zip(fresh, results) {
@@ -129,17 +129,23 @@ public final class UpgradeTransaction {
         if !failures.isEmpty { throw await fail(.processes(failures)) }
     }
 
-    /// Suspends `pids` and changes their code in the same round: each
-    /// process is sent its `suspend` and, when it runs an old version of a
-    /// module of `changing`, its `change_code` right behind it, so it does
-    /// both in one go, and the transaction waits once instead of twice (the
-    /// clients' pause loses a whole round). The outcome is that of
+    /// Suspends `pids` and changes their code in the same round: a process
+    /// that runs an old version of a module of `changing` is sent one
+    /// `suspend_change_code` request, which it answers once, suspended and
+    /// changed, and any further change right behind it; the others a
+    /// `suspend`. The transaction waits once instead of twice, and sends and
+    /// takes one message per process instead of two (the clients' pause
+    /// loses a whole round). The outcome is that of
     /// ``suspend(_:timeouts:)`` followed by ``changeCode(module:down:extra:timeout:)``
     /// for each change: every process is suspended before it changes, none
     /// is resumed before all have changed, and any failure rolls all back.
     /// - Parameters:
     ///   - timeouts: `pids[k]`'s suspend timeout; its change's
-    ///     `changeTimeout` counts from its suspend's answer.
+    ///     `changeTimeout` counts from the moment it took the request, as the
+    ///     process notes it (``LocalProcess/systemRequestTaken(by:since:)``):
+    ///     one still waiting in its mailbox at the suspend timeout fails in
+    ///     the suspend phase, one still changing past its change timeout in
+    ///     the change phase, as with two requests.
     /// - Throws: ``UpgradeFailure`` after rolling the whole transaction back;
     ///   a live process on an old version of a changed module that is not
     ///   among `pids` fails it (`not_suspended`) before anything is sent.
@@ -151,18 +157,20 @@ public final class UpgradeTransaction {
         // Each target's suspend timeout (new ones), and its changes: (change, request).
         var suspendTimeout = [Duration?](repeating: nil, count: rounds.targets.count)
         for member in fresh { suspendTimeout[member.target] = member.timeout }
-        // Each target's changes, in order (most have one; the rest go to `moreChanges`).
-        var changeOf = [(change: Int, request: Term)?](repeating: nil, count: rounds.targets.count)
+        // Each target's changes, in order (most have one; the rest go to
+        // `moreChanges`), each request also in its suspend-and-change form.
+        var changeOf = [(change: Int, request: Term, withSuspend: Term)?](repeating: nil, count: rounds.targets.count)
         var moreChanges: [Int: [(change: Int, request: Term)]] = [:]
         var changing = 0
         var failures: [ProcessFailure] = []
         for (c, change) in changes.enumerated() {
             let found = changeTargets(of: change, suspendedBefore: known)
             failures += found.failures
+            let withSuspend = found.requests.map(Self.suspendChangeRequest)
             for (i, batch) in found.members {
                 let request = found.requests[batch]
                 if changeOf[i] == nil {
-                    changeOf[i] = (c, request)
+                    changeOf[i] = (c, request, withSuspend[batch])
                     changing += 1
                 } else {
                     moreChanges[i, default: []].append((c, request))
@@ -170,22 +178,33 @@ public final class UpgradeTransaction {
             }
         }
         if !failures.isEmpty { throw await fail(.processes(failures)) }
-        // The round: for each process its suspend (if new), then its changes.
+        // The round: for each process its suspend (if new) and its first
+        // change, as one request when it has both, then its other changes.
+        enum Kind { case suspend, change, both }
         var requests: [(target: Int, request: Term, timeout: Duration?)] = []
-        var kinds: [Int32] = []   // -1: suspend, else the change's index
+        var kinds: [Kind] = []
         requests.reserveCapacity(rounds.targets.count - known + changing)
         kinds.reserveCapacity(requests.capacity)
         func add(_ i: Int) {
-            if let limit = suspendTimeout[i] {
-                requests.append((i, .atom("suspend"), limit))
-                kinds.append(-1)
+            guard let first = changeOf[i] else {
+                if let limit = suspendTimeout[i] {
+                    requests.append((i, .atom("suspend"), limit))
+                    kinds.append(.suspend)
+                }
+                return
             }
-            guard let first = changeOf[i] else { return }
-            requests.append((i, first.request, changeTimeout))
-            kinds.append(Int32(first.change))
-            for (c, request) in moreChanges[i] ?? [] {
+            if let limit = suspendTimeout[i] {
+                // Its deadline is extended while it waits to be taken (up to
+                // the suspend timeout) and once it is (the change timeout from then).
+                requests.append((i, first.withSuspend, min(limit, changeTimeout)))
+                kinds.append(.both)
+            } else {
+                requests.append((i, first.request, changeTimeout))
+                kinds.append(.change)
+            }
+            for (_, request) in moreChanges[i] ?? [] {
                 requests.append((i, request, changeTimeout))
-                kinds.append(Int32(c))
+                kinds.append(.change)
             }
         }
         for i in 0..<known where suspended[i] && changeOf[i] != nil { add(i) }
@@ -193,16 +212,38 @@ public final class UpgradeTransaction {
         guard !requests.isEmpty else { return }
         rounds.monitorAll()
         let start = clock.now
-        if firstSuspend == nil { firstSuspend = start }
+        if firstSuspend == nil { firstSuspend = start; timings.pauseStart = start }
         timings.pipelined = true
-        let results = await round(.suspend, requests)
+        let targets = rounds.targets
+        /// Whether the process of request `k` (a `suspend_change_code`) has taken it: then
+        /// it is suspended, and its change's time runs from that moment.
+        func taken(_ k: Int) -> ContinuousClock.Instant? {
+            LocalProcess.systemRequestTaken(by: targets[requests[k].target], since: start)
+        }
+        let results = await round(.suspend, requests) { [kinds, requests, suspendTimeout] k, sent in
+            guard kinds[k] == .both else { return nil }
+            let i = requests[k].target
+            if let taken = LocalProcess.systemRequestTaken(by: targets[i], since: start) { return taken + changeTimeout }
+            return suspendTimeout[i].map { sent + $0 }
+        }
         // A process's first failure names it: a change after a failed suspend only says not_suspended.
         var failed = Set<Int>()
         var gone = Set<Int>()
         for (k, result) in results.enumerated() {
             let i = requests[k].target
             if failed.contains(i) || gone.contains(i) { continue }
-            let phase: UpgradePhase = kinds[k] < 0 ? .suspend : .changeCode
+            let phase: UpgradePhase
+            switch kinds[k] {
+            case .suspend: phase = .suspend
+            case .change: phase = .changeCode
+            case .both:
+                // Answered: suspended (whatever the change's outcome). Not
+                // answered: suspended only if it took the request.
+                var answered = false
+                if case .success = result { answered = true }
+                if answered { suspended[i] = true }
+                phase = answered || taken(k) != nil ? .changeCode : .suspend
+            }
             switch result {
             case .success(.ok): if phase == .suspend { suspended[i] = true }
             case .failure(.noproc) where phase == .suspend: gone.insert(i)   // gone before it could be suspended
@@ -333,6 +374,13 @@ public final class UpgradeTransaction {
         .tuple([.atom("change_code"), .atom(module), oldVersion, extra])
     }
 
+    /// `{suspend_change_code, Module, OldVsn, Extra}` for `{change_code, Module, OldVsn, Extra}`.
+    private static func suspendChangeRequest(_ change: Term) -> Term {
+        guard case .tuple(var e) = change, !e.isEmpty else { return change }
+        e[0] = .atom("suspend_change_code")
+        return .tuple(e)
+    }
+
     /// The change rounds, one per batch; the first failure ends them.
     private func change(_ order: [(request: Term, members: [(target: Int, timeout: Duration?)])]) async throws(UpgradeFailure) {
         var failures: [ProcessFailure] = []
@@ -421,11 +469,12 @@ public final class UpgradeTransaction {
     /// from a helper process: every request of this protocol is idempotent,
     /// so the targets see it at most twice.
     private func round(_ phase: UpgradePhase,
-                       _ requests: [(target: Int, request: Term, timeout: Duration?)]) async -> [Result<Term, CallError>] {
+                       _ requests: [(target: Int, request: Term, timeout: Duration?)],
+                       extending extend: (@Sendable (Int, ContinuousClock.Instant) -> ContinuousClock.Instant?)? = nil) async -> [Result<Term, CallError>] {
         guard !requests.isEmpty else { return [] }
         if let hook = beforeRound { await hook(phase) }
         if callerExit == nil {
-            do { return try await rounds.call(requests, label: Sys.label) } catch {
+            do { return try await rounds.call(requests, label: Sys.label, extending: extend) } catch {
                 callerExit = (error as? ProcessExit)?.reason ?? .string("\(error)")
                 logger.warning("upgrade: caller exited during \(phase.rawValue); finishing from a helper process",
                                metadata: ["reason": "\(callerExit ?? .undefined)"])
@@ -438,7 +487,7 @@ public final class UpgradeTransaction {
                 let rounds = CallRounds(process: helper)
                 defer { rounds.close() }
                 rounds.add(targets)
-                return try await rounds.call(requests, label: Sys.label)
+                return try await rounds.call(requests, label: Sys.label, extending: extend)
             }
         } catch {
             // The node is stopping: no process can be asked anything any more.

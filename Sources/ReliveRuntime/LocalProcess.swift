@@ -21,6 +21,12 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
     /// `shared`, which other cores write: on its cache line this load cost
     /// a fifth of a ping-pong round trip.)
     let dead = Atomic<Bool>(false)
+    /// When the process last took a `suspend_change_code` request, in
+    /// nanoseconds past ``LocalProcess/clockEpoch`` plus one (0: never), so
+    /// that the caller can tell, without a message, whether a request not yet
+    /// answered is still waiting or being handled (see
+    /// ``LocalProcess/systemRequestTaken(by:since:)``).
+    let systemRequestTakenAt = Atomic<Int64>(0)
 
     struct Shared {
         var inbox: Deque<Term> = []

@@ -132,9 +132,16 @@ func upgradeBench(_ node: Node, _ n: Int) async throws {
             if try await GenServer.call(pid, .atom("get"), process: p) != .int(1) { return (nil, false) }
         }
         let mark0 = now()
+        let clock0 = ContinuousClock.now
         let report = try await ScriptEvaluator(node: node, code: code, options: options).evaluate(script, from: p)
         // For `perf record -k CLOCK_MONOTONIC` + `perf report --time START,END` (seconds).
-        if getenv("RELIVE_BENCH_MARKS") != nil { print("# evaluate from \(Double(mark0) / 1e9) to \(Double(now()) / 1e9)") }
+        if getenv("RELIVE_BENCH_MARKS") != nil {
+            print("# evaluate from \(Double(mark0) / 1e9) to \(Double(now()) / 1e9)")
+            if let start = report.timings.pauseStart {
+                let from = Double(mark0) / 1e9 + UpgradeTimings.ms(start - clock0) / 1e3
+                print("# pause from \(from) to \(from + UpgradeTimings.ms(report.timings.pause) / 1e3)")
+            }
+        }
         // Every process upgraded: state transformed, the new code answering.
         let expected: Term = try TermEncoder().encode(UpgradedState(count: 1, hist: []))
         for pid in pids {

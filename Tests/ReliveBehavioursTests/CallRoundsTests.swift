@@ -91,6 +91,33 @@ import Testing
         }
     }
 
+    @Test func anExtendedDeadlineIsAskedAgainEachTimeItPassesAndALateAnswerWithinItCounts() async throws {
+        try await withHolder("rounds4@test") { p, server, rounds, i in
+            // Released 300 ms after the send: past the request's own 50 ms and
+            // its first extension to 100 ms, within the second (30 s).
+            _ = p.sendAfter(.milliseconds(300), .atom("release"), to: server)
+            final class Asked { var count = 0 }
+            let asked = Asked()
+            let results = try await rounds.call([(target: i, request: .atom("hold"), timeout: .milliseconds(50))],
+                                                label: Self.call) { k, sent in
+                #expect(k == 0)
+                asked.count += 1
+                return sent + (asked.count == 1 ? .milliseconds(100) : .seconds(30))
+            }
+            #expect(results == [.success(.ok)])
+            #expect(asked.count == 2)
+        }
+    }
+
+    @Test func aDeadlineExtendedToAnInstantAlreadyPastTimesOut() async throws {
+        try await withHolder("rounds5@test") { p, server, rounds, i in
+            let results = try await rounds.call([(target: i, request: .atom("hold"), timeout: .milliseconds(50))],
+                                                label: Self.call) { _, sent in sent }
+            #expect(results == [.failure(.timeout)])
+            server.send(.atom("release"))
+        }
+    }
+
     @Test func aRequestThatFailsFailsTheOnesAfterItToTheSameTarget() async throws {
         let node = Node(name: "rounds3@test")
         defer { node.shutdown() }

@@ -10,6 +10,12 @@ import DequeModule
 /// there in its order and is handled after `resume`, while a supervisor
 /// shutting down a suspended child (an upgrade being rolled back) still sees
 /// it terminate, its `terminate` callback run, at once.
+///
+/// Beyond OTP's requests it answers `{suspend_change_code, Module, OldVsn,
+/// Extra}`: `suspend` and `{change_code, Module, OldVsn, Extra}` as one, the
+/// moment it was taken noted in the process
+/// (``LocalProcess/systemRequestTaken(by:since:)``) so that the caller can
+/// still time the suspend and the change apart.
 struct SystemState {
     let parent: Pid?
     private(set) var suspended = false
@@ -139,6 +145,13 @@ struct SystemState {
             }
         case (SysAtoms.changeCode?, 4):
             return await changeCode(module: e[1], oldVersion: e[2], extra: e[3], core: &core, process: process)
+        case (SysAtoms.suspendChangeCode?, 4):
+            // Relive's suspend and change_code in one request (an upgrade
+            // round sends one message and waits for one answer per process):
+            // suspended whatever the change's outcome, as after the two.
+            suspended = true
+            process.noteSystemRequestTaken()
+            return await changeCode(module: e[1], oldVersion: e[2], extra: e[3], core: &core, process: process)
         default:
             return Self.error(.atom("unknown_system_msg"))
         }
@@ -198,4 +211,5 @@ private enum SysAtoms {
     static let log: Atom = "log"
     static let replaceState: Atom = "replace_state"
     static let changeCode: Atom = "change_code"
+    static let suspendChangeCode: Atom = "suspend_change_code"
 }

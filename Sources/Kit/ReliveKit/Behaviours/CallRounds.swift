@@ -159,6 +159,20 @@ public final class CallRounds {
     ///   round's alias is deactivated.
     public func call(_ requests: [(target: Int, request: Term, timeout: Duration?)],
                      label: Atom) async throws -> [Result<Term, CallError>] {
+        try await call(requests, label: label, extending: nil)
+    }
+
+    /// ``call(_:label:)`` where a target's first request may be given more
+    /// time when its deadline passes unanswered: `extend` is asked, with the
+    /// request's index and the moment the requests left (from which their
+    /// timeouts count), and an instant it returns that is still ahead is the
+    /// request's new deadline, when `extend` is asked again (e.g. the target
+    /// has taken the request, so its handling time runs from then rather than
+    /// from the send). nil, or an instant already past, times the request out
+    /// as before. An answer taken after a deadline counts if `extend` gives
+    /// one still ahead.
+    public func call(_ requests: [(target: Int, request: Term, timeout: Duration?)], label: Atom,
+                     extending extend: ((_ request: Int, _ sent: ContinuousClock.Instant) -> ContinuousClock.Instant?)?) async throws -> [Result<Term, CallError>] {
         let n = requests.count
         guard n > 0 else { return [] }
         var results = [Result<Term, CallError>?](repeating: nil, count: n)
@@ -179,6 +193,16 @@ public final class CallRounds {
         var chains: [[Int32]] = []
         var chainHead: [Int] = []   // the first request of each queue not yet past
         var chainOf = [Int32](repeating: -1, count: n)
+        // First requests given more time by `extend`: each batch (those
+        // whose deadline passed at one moment) a queue in deadline order.
+        var extended: [[Int32]] = []
+        var extendedHead: [Int] = []
+        var sent = ContinuousClock.now
+        /// A deadline for first request `k` still ahead of `now`, if `extend` gives one.
+        func extendedDeadline(of k: Int, at now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+            guard let extend, firstOf[requests[k].target] == Int32(k), let later = extend(k, sent), later > now else { return nil }
+            return later
+        }
         let base = process.makeRefs(n)
         let alias = process.alias()
         defer { process.unalias(alias) }
@@ -230,7 +254,7 @@ public final class CallRounds {
             let tag = Ref(node: base.node, id: base.id &+ UInt64(k))
             target.send(.tuple([labelTerm, .tuple([.pid(alias), .ref(tag)]), entry.request]))
         }
-        let sent = ContinuousClock.now
+        sent = ContinuousClock.now
         let deadlines = timeouts.map { sent + $0 }
         for (g, members) in groups.enumerated() { for k in members { deadline[Int(k)] = deadlines[g] } }
         var expiring = deadlines.indices.sorted { deadlines[$0] < deadlines[$1] }[...]
@@ -280,10 +304,44 @@ public final class CallRounds {
             let now = ContinuousClock.now
             // Requests past their deadline time out; the rest wait on.
             while let g = expiring.first, deadlines[g] <= now {
-                for k in groups[g] where pending[Int(k)] { finish(Int(k), .failure(.timeout), at: now) }
+                var later: [(deadline: ContinuousClock.Instant, request: Int32)] = []
+                for k in groups[g] where pending[Int(k)] {
+                    if let d = extendedDeadline(of: Int(k), at: now) {
+                        deadline[Int(k)] = d
+                        later.append((d, k))
+                    } else {
+                        finish(Int(k), .failure(.timeout), at: now)
+                    }
+                }
+                if !later.isEmpty {
+                    later.sort { $0.deadline < $1.deadline }
+                    extended.append(later.map(\.request))
+                    extendedHead.append(0)
+                }
                 expiring = expiring.dropFirst()
             }
             var next = expiring.first.map { deadlines[$0] }
+            var again: [(deadline: ContinuousClock.Instant, request: Int32)] = []
+            for x in extended.indices {
+                while extendedHead[x] < extended[x].count {
+                    let k = Int(extended[x][extendedHead[x]])
+                    guard pending[k], let d = deadline[k] else { extendedHead[x] += 1; continue }
+                    if d > now { next = min(next ?? d, d); break }
+                    extendedHead[x] += 1
+                    if let later = extendedDeadline(of: k, at: now) {
+                        deadline[k] = later
+                        again.append((later, Int32(k)))
+                    } else {
+                        finish(k, .failure(.timeout), at: now)
+                    }
+                }
+            }
+            if !again.isEmpty {
+                again.sort { $0.deadline < $1.deadline }
+                extended.append(again.map(\.request))
+                extendedHead.append(0)
+                next = min(next ?? again[0].deadline, again[0].deadline)
+            }
             for c in chains.indices {
                 while chainHead[c] < chains[c].count {
                     let k = Int(chains[c][chainHead[c]])
@@ -302,9 +360,18 @@ public final class CallRounds {
             switch answer {
             case .reply(let k, let reply):
                 let now = deadline[k] == nil ? now : ContinuousClock.now
-                // Taken after its own deadline (while others' answers were taken): late.
-                if let d = deadline[k], d < now { finish(k, .failure(.timeout), at: now) }
-                else { finish(k, .success(reply), at: now) }
+                // Taken after its own deadline (while others' answers were
+                // taken): late, unless that deadline is extended past now.
+                if let d = deadline[k], d < now {
+                    if let later = extendedDeadline(of: k, at: now) {
+                        deadline[k] = later
+                        finish(k, .success(reply), at: now)
+                    } else {
+                        finish(k, .failure(.timeout), at: now)
+                    }
+                } else {
+                    finish(k, .success(reply), at: now)
+                }
             case .down(let k, let reason):
                 ended[requests[k].target] = reason
                 downTaken[requests[k].target] = true
