@@ -73,11 +73,6 @@ public final class UpgradeTransaction {
     /// The processes sent a suspend so far.
     public var processes: [Pid] { rounds.targets }
 
-    /// Every index in `rounds`, with one timeout.
-    private func everyone(_ timeout: Duration) -> [(target: Int, timeout: Duration?)] {
-        rounds.targets.indices.map { ($0, timeout) }
-    }
-
     /// Suspends `pids` concurrently (one round). A process already gone
     /// (`noproc`) is left out; one that refuses, times out or dies during the
     /// round fails the transaction.
@@ -110,7 +105,7 @@ public final class UpgradeTransaction {
         rounds.monitorAll()
         let start = clock.now
         if firstSuspend == nil { firstSuspend = start; timings.pauseStart = start }
-        let results = await round(.suspend, fresh, .atom("suspend"))
+        let results = await round(.suspend, fresh.map { ($0.target, .atom("suspend"), $0.timeout) })
         var failures: [ProcessFailure] = []
         for (member, result) in zip(fresh, results) {
             switch result {
@@ -387,9 +382,9 @@ public final class UpgradeTransaction {
         let start = clock.now
         var count = 0
         for (request, members) in order {
-            let results = await round(.changeCode, members, request)
+            let results = await round(.changeCode, .listed(members.map { ($0.target, request, $0.timeout) }))
             count += members.count
-            failures += Self.failures(results, members, rounds.targets, phase: .changeCode, ignoringNoproc: false)
+            failures += Self.failures(results, of: { members[$0].target }, rounds.targets, phase: .changeCode, ignoringNoproc: false)
             if callerExit != nil || !failures.isEmpty { break }
         }
         timings.change += clock.now - start
@@ -406,20 +401,19 @@ public final class UpgradeTransaction {
         if case .refuse = state.on(.resume) { return CommitReport(resumeFailures: [], timings: timings) }
         state = .committed
         let start = clock.now
-        let members = everyone(timeout)
-        let results = await round(.resume, members, .atom("resume"))
+        let results = await round(.resume, .all(.atom("resume"), timeout))
         timings.resume += clock.now - start
         if let first = firstSuspend { timings.pause = clock.now - first }
         // After the pause: every process already serves again.
         rounds.close()
         // A death after the change is reported too: its supervisor restarts it on the new code.
-        let failures = Self.failures(results, members, rounds.targets, phase: .resume, ignoringNoproc: false,
+        let failures = Self.failures(results, of: { $0 }, rounds.targets, phase: .resume, ignoringNoproc: false,
                                      only: suspended)
         if !failures.isEmpty {
             logger.warning("upgrade: committed, but some processes did not answer resume",
                            metadata: ["failed": "\(failures.count)", "first": "\(failures[0])"])
         }
-        logger.debug("upgrade: resumed", metadata: ["processes": "\(members.count)", "ms": "\(UpgradeTimings.ms(clock.now - start))"])
+        logger.debug("upgrade: resumed", metadata: ["processes": "\(results.count)", "ms": "\(UpgradeTimings.ms(clock.now - start))"])
         return CommitReport(resumeFailures: failures, timings: timings)
     }
 
@@ -431,17 +425,16 @@ public final class UpgradeTransaction {
         if case .refuse = state.on(.revert) { return RollbackReport(unreverted: [], unresumed: []) }
         state = .rolledBack
         let start = clock.now
-        let members = everyone(timeout)
-        let reverted = await round(.revert, members, .atom("revert_code"))
-        let resumed = await round(.resume, members, .atom("resume"))
+        let reverted = await round(.revert, .all(.atom("revert_code"), timeout))
+        let resumed = await round(.resume, .all(.atom("resume"), timeout))
         restoreModules()
         timings.revert += clock.now - start
         if let first = firstSuspend { timings.pause = clock.now - first }
         rounds.close()
         let pids = rounds.targets
-        let report = RollbackReport(unreverted: Self.failures(reverted, members, pids, phase: .revert, ignoringNoproc: true),
-                                    unresumed: Self.failures(resumed, members, pids, phase: .resume, ignoringNoproc: true))
-        logger.info("upgrade: rolled back", metadata: ["processes": "\(members.count)", "unreverted": "\(report.unreverted.count)",
+        let report = RollbackReport(unreverted: Self.failures(reverted, of: { $0 }, pids, phase: .revert, ignoringNoproc: true),
+                                    unresumed: Self.failures(resumed, of: { $0 }, pids, phase: .resume, ignoringNoproc: true))
+        logger.info("upgrade: rolled back", metadata: ["processes": "\(pids.count)", "unreverted": "\(report.unreverted.count)",
                                                        "unresumed": "\(report.unresumed.count)",
                                                        "ms": "\(UpgradeTimings.ms(clock.now - start))"])
         return report
@@ -458,23 +451,38 @@ public final class UpgradeTransaction {
         return UpgradeFailure(cause: cause, rollback: report, timings: timings)
     }
 
-    /// One round of `rounds`, one request for each of `members`.
-    private func round(_ phase: UpgradePhase, _ members: [(target: Int, timeout: Duration?)],
-                       _ request: Term) async -> [Result<Term, CallError>] {
-        await round(phase, members.map { ($0.target, request, $0.timeout) })
+    /// A round's requests: listed, or one request to every process of the transaction.
+    private enum Requests: Sendable {
+        case listed([(target: Int, request: Term, timeout: Duration?)])
+        case all(Term, Duration)
+
+        var count: Int? { if case .listed(let r) = self { r.count } else { nil } }
+
+        func run(_ rounds: CallRounds,
+                 _ extend: (@Sendable (Int, ContinuousClock.Instant) -> ContinuousClock.Instant?)?) async throws -> [Result<Term, CallError>] {
+            switch self {
+            case .listed(let requests): try await rounds.call(requests, label: Sys.label, extending: extend)
+            case .all(let request, let timeout): try await rounds.callAll(label: Sys.label, request: request, timeout: timeout)
+            }
+        }
     }
 
-    /// One round of `rounds` (results in the order of `requests`). If the
-    /// caller can no longer receive (it was killed), the round is sent again
-    /// from a helper process: every request of this protocol is idempotent,
-    /// so the targets see it at most twice.
-    private func round(_ phase: UpgradePhase,
-                       _ requests: [(target: Int, request: Term, timeout: Duration?)],
+    private func round(_ phase: UpgradePhase, _ requests: [(target: Int, request: Term, timeout: Duration?)],
                        extending extend: (@Sendable (Int, ContinuousClock.Instant) -> ContinuousClock.Instant?)? = nil) async -> [Result<Term, CallError>] {
-        guard !requests.isEmpty else { return [] }
+        await round(phase, .listed(requests), extending: extend)
+    }
+
+    /// One round of `rounds` (results in the order of the requests; for
+    /// `.all`, of the processes). If the caller can no longer receive (it
+    /// was killed), the round is sent again from a helper process: every
+    /// request of this protocol is idempotent, so the targets see it at most twice.
+    private func round(_ phase: UpgradePhase, _ requests: Requests,
+                       extending extend: (@Sendable (Int, ContinuousClock.Instant) -> ContinuousClock.Instant?)? = nil) async -> [Result<Term, CallError>] {
+        let count = requests.count ?? rounds.targets.count
+        guard count > 0 else { return [] }
         if let hook = beforeRound { await hook(phase) }
         if callerExit == nil {
-            do { return try await rounds.call(requests, label: Sys.label, extending: extend) } catch {
+            do { return try await requests.run(rounds, extend) } catch {
                 callerExit = (error as? ProcessExit)?.reason ?? .string("\(error)")
                 logger.warning("upgrade: caller exited during \(phase.rawValue); finishing from a helper process",
                                metadata: ["reason": "\(callerExit ?? .undefined)"])
@@ -487,23 +495,24 @@ public final class UpgradeTransaction {
                 let rounds = CallRounds(process: helper)
                 defer { rounds.close() }
                 rounds.add(targets)
-                return try await rounds.call(requests, label: Sys.label, extending: extend)
+                return try await requests.run(rounds, extend)
             }
         } catch {
             // The node is stopping: no process can be asked anything any more.
-            return requests.map { _ in .failure(.exited(.atom("no_answer"))) }
+            return Array(repeating: .failure(.exited(.atom("no_answer"))), count: count)
         }
     }
 
-    /// The processes of `members` whose answer was not `ok` (of those with
-    /// `only[i]` set, when given).
-    private static func failures(_ results: [Result<Term, CallError>], _ members: [(target: Int, timeout: Duration?)],
+    /// The processes whose answer was not `ok`: result `k` is process
+    /// `target(k)`'s (of those with `only[i]` set, when given).
+    private static func failures(_ results: [Result<Term, CallError>], of target: (Int) -> Int,
                                  _ pids: [Pid], phase: UpgradePhase, ignoringNoproc: Bool,
                                  only: [Bool]? = nil) -> [ProcessFailure] {
         var out: [ProcessFailure] = []
-        for (member, result) in zip(members, results) {
-            if let only, !only[member.target] { continue }
-            let pid = pids[member.target]
+        for (k, result) in results.enumerated() {
+            let i = target(k)
+            if let only, !only[i] { continue }
+            let pid = pids[i]
             switch result {
             case .success(.ok): break
             case .failure(.noproc) where ignoringNoproc: break

@@ -159,7 +159,7 @@ public final class CallRounds {
     ///   round's alias is deactivated.
     public func call(_ requests: [(target: Int, request: Term, timeout: Duration?)],
                      label: Atom) async throws -> [Result<Term, CallError>] {
-        try await call(requests, label: label, extending: nil)
+        try await run(Listed(requests: requests), label: label, extend: nil)
     }
 
     /// ``call(_:label:)`` where a target's first request may be given more
@@ -173,18 +173,86 @@ public final class CallRounds {
     /// one still ahead.
     public func call(_ requests: [(target: Int, request: Term, timeout: Duration?)], label: Atom,
                      extending extend: ((_ request: Int, _ sent: ContinuousClock.Instant) -> ContinuousClock.Instant?)?) async throws -> [Result<Term, CallError>] {
+        try await run(Listed(requests: requests), label: label, extend: extend)
+    }
+
+    /// One round of the same request to every target, in index order, each
+    /// with the same timeout: ``call(_:label:)`` without a list of requests
+    /// to build (result `k` is target `k`'s).
+    public func callAll(label: Atom, request: Term, timeout: Duration?) async throws -> [Result<Term, CallError>] {
+        try await run(Everyone(count: targets.count, request: request, timeout: timeout), label: label, extend: nil)
+    }
+
+    /// What a round takes from its mailbox: request `k`'s reply, or its target's 'DOWN'.
+    private enum Answer { case reply(Int, Term), down(Int, Term) }
+
+    /// Where a round's requests come from: a list, or one request to every target.
+    private protocol Requests {
+        var count: Int { get }
+        func target(_ k: Int) -> Int
+        func request(_ k: Int) -> Term
+        func timeout(_ k: Int) -> Duration?
+    }
+
+    private struct Listed: Requests {
+        let requests: [(target: Int, request: Term, timeout: Duration?)]
+        var count: Int { requests.count }
+        func target(_ k: Int) -> Int { requests[k].target }
+        func request(_ k: Int) -> Term { requests[k].request }
+        func timeout(_ k: Int) -> Duration? { requests[k].timeout }
+    }
+
+    private struct Everyone: Requests {
+        let count: Int
+        let request: Term
+        let timeout: Duration?
+        func target(_ k: Int) -> Int { k }
+        func request(_ k: Int) -> Term { request }
+        func timeout(_ k: Int) -> Duration? { timeout }
+    }
+
+    /// `array`, refilled with `count` copies of `value`: the buffer of the
+    /// previous round is reused, so a round touches no fresh memory (a page
+    /// fault each 4 KiB) for its bookkeeping. Give it back with ``give(_:to:)``.
+    private static func take<T>(_ array: inout [T], count: Int, _ value: T) -> [T] {
+        var out: [T] = []
+        swap(&out, &array)
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: repeatElement(value, count: count))
+        return out
+    }
+
+    private static func give<T>(_ out: inout [T], to array: inout [T]) {
+        swap(&out, &array)
+    }
+
+    private var scratchFirst: [Int32] = []
+    private var scratchLast: [Int32] = []
+    private var scratchNext: [Int32] = []
+    private var scratchGroup: [Int32] = []
+    private var scratchPending: [Bool] = []
+
+    private func run<R: Requests>(_ requests: R, label: Atom,
+                                  extend: ((_ request: Int, _ sent: ContinuousClock.Instant) -> ContinuousClock.Instant?)?) async throws -> [Result<Term, CallError>] {
         let n = requests.count
         guard n > 0 else { return [] }
-        var results = [Result<Term, CallError>?](repeating: nil, count: n)
+        var results = [Result<Term, CallError>](repeating: .failure(.noproc), count: n)
         // Each target's requests in order, as a list: first and next (-1: none).
-        var firstOf = [Int32](repeating: -1, count: targets.count)
-        var lastOf = [Int32](repeating: -1, count: targets.count)
-        var nextOf = [Int32](repeating: -1, count: n)
-        var pending = [Bool](repeating: false, count: n)
-        var open = 0
-        var deadline = [ContinuousClock.Instant?](repeating: nil, count: n)
+        var firstOf = Self.take(&scratchFirst, count: targets.count, -1)
+        var lastOf = Self.take(&scratchLast, count: targets.count, -1)
+        var nextOf = Self.take(&scratchNext, count: n, -1)
+        var pending = Self.take(&scratchPending, count: n, false)
         // First requests' deadlines: the distinct timeouts (few: one per
-        // module of an upgrade), each with its requests.
+        // module of an upgrade), each with its requests; a request's group.
+        var groupOf = Self.take(&scratchGroup, count: n, -1)
+        defer {
+            Self.give(&firstOf, to: &scratchFirst)
+            Self.give(&lastOf, to: &scratchLast)
+            Self.give(&nextOf, to: &scratchNext)
+            Self.give(&pending, to: &scratchPending)
+            Self.give(&groupOf, to: &scratchGroup)
+        }
+        var open = 0
         var timeouts: [Duration] = []
         var groups: [[Int32]] = []
         // Later requests' deadlines, set as their predecessors answer: for
@@ -192,15 +260,28 @@ public final class CallRounds {
         var chainTimeouts: [Duration] = []
         var chains: [[Int32]] = []
         var chainHead: [Int] = []   // the first request of each queue not yet past
-        var chainOf = [Int32](repeating: -1, count: n)
+        // Allocated only once a later request has a timeout, or a deadline is extended.
+        var chainOf: [Int32] = []
+        var own: [ContinuousClock.Instant?] = []
+        func setOwn(_ k: Int, _ d: ContinuousClock.Instant) {
+            if own.isEmpty { own = [ContinuousClock.Instant?](repeating: nil, count: n) }
+            own[k] = d
+        }
         // First requests given more time by `extend`: each batch (those
         // whose deadline passed at one moment) a queue in deadline order.
         var extended: [[Int32]] = []
         var extendedHead: [Int] = []
         var sent = ContinuousClock.now
+        var deadlines: [ContinuousClock.Instant] = []
+        /// Request `k`'s deadline: its own (a later request, or extended), else its group's.
+        func deadline(_ k: Int) -> ContinuousClock.Instant? {
+            if !own.isEmpty, let d = own[k] { return d }
+            let g = groupOf[k]
+            return g >= 0 ? deadlines[Int(g)] : nil
+        }
         /// A deadline for first request `k` still ahead of `now`, if `extend` gives one.
         func extendedDeadline(of k: Int, at now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
-            guard let extend, firstOf[requests[k].target] == Int32(k), let later = extend(k, sent), later > now else { return nil }
+            guard let extend, firstOf[requests.target(k)] == Int32(k), let later = extend(k, sent), later > now else { return nil }
             return later
         }
         let base = process.makeRefs(n)
@@ -208,12 +289,9 @@ public final class CallRounds {
         defer { process.unalias(alias) }
         let labelTerm = Term.atom(label)
         let me = process.pid
-        for (k, entry) in requests.enumerated() {
-            let i = entry.target
-            guard targets.indices.contains(i), ended[i] == nil else {
-                results[k] = .failure(.noproc)
-                continue
-            }
+        for k in 0..<n {
+            let i = requests.target(k)
+            guard targets.indices.contains(i), ended[i] == nil else { continue }   // noproc
             let target = targets[i]
             if target == me {
                 results[k] = .failure(.callingSelf)
@@ -228,7 +306,6 @@ public final class CallRounds {
             // round, as a call to it would find it.
             guard target.endpoint.isAlive else {
                 ended[i] = .atom(Atom.noproc)
-                results[k] = .failure(.noproc)
                 continue
             }
             let follows = lastOf[i] >= 0
@@ -236,27 +313,29 @@ public final class CallRounds {
             lastOf[i] = Int32(k)
             pending[k] = true
             open += 1
-            if let timeout = entry.timeout {
+            if let timeout = requests.timeout(k) {
                 if follows {
+                    if chainOf.isEmpty { chainOf = [Int32](repeating: -1, count: n) }
                     if let c = chainTimeouts.firstIndex(of: timeout) { chainOf[k] = Int32(c) } else {
                         chainOf[k] = Int32(chainTimeouts.count)
                         chainTimeouts.append(timeout)
                         chains.append([])
                         chainHead.append(0)
                     }
+                } else if let g = timeouts.firstIndex(of: timeout) {
+                    groups[g].append(Int32(k))
+                    groupOf[k] = Int32(g)
                 } else {
-                    if let g = timeouts.firstIndex(of: timeout) { groups[g].append(Int32(k)) } else {
-                        timeouts.append(timeout)
-                        groups.append([Int32(k)])
-                    }
+                    groupOf[k] = Int32(timeouts.count)
+                    timeouts.append(timeout)
+                    groups.append([Int32(k)])
                 }
             }
             let tag = Ref(node: base.node, id: base.id &+ UInt64(k))
-            target.send(.tuple([labelTerm, .tuple([.pid(alias), .ref(tag)]), entry.request]))
+            target.send(.tuple([labelTerm, .tuple([.pid(alias), .ref(tag)]), requests.request(k)]))
         }
         sent = ContinuousClock.now
-        let deadlines = timeouts.map { sent + $0 }
-        for (g, members) in groups.enumerated() { for k in members { deadline[Int(k)] = deadlines[g] } }
+        deadlines = timeouts.map { sent + $0 }
         var expiring = deadlines.indices.sorted { deadlines[$0] < deadlines[$1] }[...]
 
         /// Ends request `k` and the requests after it to the same target.
@@ -268,9 +347,9 @@ public final class CallRounds {
             guard next >= 0, pending[next] else { return }
             if case .success = result {
                 // The next one's handling starts now: its time starts too.
-                if chainOf[next] >= 0 {
+                if !chainOf.isEmpty, chainOf[next] >= 0 {
                     let c = Int(chainOf[next])
-                    deadline[next] = now + chainTimeouts[c]
+                    setOwn(next, now + chainTimeouts[c])
                     chains[c].append(Int32(next))
                 }
                 return
@@ -284,7 +363,6 @@ public final class CallRounds {
                 next = Int(nextOf[next])
             }
         }
-        enum Answer { case reply(Int, Term), down(Int, Term) }
         func classify(_ message: Term) -> Answer? {
             guard case .tuple(let e) = message else { return nil }
             if e.count == 2, case .ref(let tag) = e[0], tag.node == base.node {
@@ -300,58 +378,57 @@ public final class CallRounds {
             }
             return nil
         }
+        /// Queues `batch` (requests given new deadlines at one moment) in deadline order.
+        func queueExtended(_ batch: inout [(deadline: ContinuousClock.Instant, request: Int32)]) {
+            guard !batch.isEmpty else { return }
+            batch.sort { $0.deadline < $1.deadline }
+            extended.append(batch.map(\.request))
+            extendedHead.append(0)
+        }
         while open > 0 {
             let now = ContinuousClock.now
-            // Requests past their deadline time out; the rest wait on.
+            // Requests past their deadline time out (or are given more); the rest wait on.
             while let g = expiring.first, deadlines[g] <= now {
                 var later: [(deadline: ContinuousClock.Instant, request: Int32)] = []
                 for k in groups[g] where pending[Int(k)] {
                     if let d = extendedDeadline(of: Int(k), at: now) {
-                        deadline[Int(k)] = d
+                        setOwn(Int(k), d)
                         later.append((d, k))
                     } else {
                         finish(Int(k), .failure(.timeout), at: now)
                     }
                 }
-                if !later.isEmpty {
-                    later.sort { $0.deadline < $1.deadline }
-                    extended.append(later.map(\.request))
-                    extendedHead.append(0)
-                }
+                queueExtended(&later)
                 expiring = expiring.dropFirst()
             }
             var next = expiring.first.map { deadlines[$0] }
-            var again: [(deadline: ContinuousClock.Instant, request: Int32)] = []
-            for x in extended.indices {
-                while extendedHead[x] < extended[x].count {
-                    let k = Int(extended[x][extendedHead[x]])
-                    guard pending[k], let d = deadline[k] else { extendedHead[x] += 1; continue }
-                    if d > now { next = min(next ?? d, d); break }
-                    extendedHead[x] += 1
-                    if let later = extendedDeadline(of: k, at: now) {
-                        deadline[k] = later
-                        again.append((later, Int32(k)))
-                    } else {
-                        finish(k, .failure(.timeout), at: now)
-                    }
-                }
-            }
-            if !again.isEmpty {
-                again.sort { $0.deadline < $1.deadline }
-                extended.append(again.map(\.request))
-                extendedHead.append(0)
-                next = min(next ?? again[0].deadline, again[0].deadline)
-            }
             for c in chains.indices {
                 while chainHead[c] < chains[c].count {
                     let k = Int(chains[c][chainHead[c]])
                     guard pending[k] else { chainHead[c] += 1; continue }
-                    guard let d = deadline[k] else { break }
+                    guard let d = deadline(k) else { break }
                     if d > now { next = min(next ?? d, d); break }
                     chainHead[c] += 1
                     finish(k, .failure(.timeout), at: now)
                 }
             }
+            var again: [(deadline: ContinuousClock.Instant, request: Int32)] = []
+            for x in extended.indices {
+                while extendedHead[x] < extended[x].count {
+                    let k = Int(extended[x][extendedHead[x]])
+                    guard pending[k], let d = deadline(k) else { extendedHead[x] += 1; continue }
+                    if d > now { next = min(next ?? d, d); break }
+                    extendedHead[x] += 1
+                    if let later = extendedDeadline(of: k, at: now) {
+                        setOwn(k, later)
+                        again.append((later, Int32(k)))
+                        next = min(next ?? later, later)
+                    } else {
+                        finish(k, .failure(.timeout), at: now)
+                    }
+                }
+            }
+            queueExtended(&again)
             if open == 0 { break }
             let remaining = next.map { max(.zero, $0 - now) }
             guard let answer = try await process.receive(timeout: remaining, matching: classify) else {
@@ -359,26 +436,29 @@ public final class CallRounds {
             }
             switch answer {
             case .reply(let k, let reply):
-                let now = deadline[k] == nil ? now : ContinuousClock.now
+                guard let d = deadline(k) else {
+                    finish(k, .success(reply), at: now)
+                    continue
+                }
+                let now = ContinuousClock.now
                 // Taken after its own deadline (while others' answers were
                 // taken): late, unless that deadline is extended past now.
-                if let d = deadline[k], d < now {
-                    if let later = extendedDeadline(of: k, at: now) {
-                        deadline[k] = later
-                        finish(k, .success(reply), at: now)
-                    } else {
-                        finish(k, .failure(.timeout), at: now)
-                    }
-                } else {
+                if d >= now {
                     finish(k, .success(reply), at: now)
+                } else if let later = extendedDeadline(of: k, at: now) {
+                    setOwn(k, later)
+                    finish(k, .success(reply), at: now)
+                } else {
+                    finish(k, .failure(.timeout), at: now)
                 }
             case .down(let k, let reason):
-                ended[requests[k].target] = reason
-                downTaken[requests[k].target] = true
+                let i = requests.target(k)
+                ended[i] = reason
+                downTaken[i] = true
                 finish(k, .failure(reason == .atom(Atom.noproc) ? .noproc : .exited(reason)), at: now)
             }
         }
-        return results.map { $0 ?? .failure(.noproc) }
+        return results
     }
 
     /// Removes every monitor, and the 'DOWN's of targets that ended since
