@@ -54,7 +54,12 @@ public struct ProcessFailure: Sendable, Equatable, CustomStringConvertible {
 public struct UpgradeTimings: Sendable, CustomStringConvertible {
     public var suspend: Duration = .zero
     public var change: Duration = .zero
+    /// Until every process was resumed (released by the runtime, or its
+    /// `resume` answered): the end of the pause.
     public var resume: Duration = .zero
+    /// The `resume` round after the pause that confirms processes the
+    /// runtime released (zero when some needed it to resume, which then counts in `resume`).
+    public var confirm: Duration = .zero
     /// Revert and resume rounds of a rollback.
     public var revert: Duration = .zero
     /// First suspend sent to last resume answered: the clients' pause.
@@ -72,6 +77,7 @@ public struct UpgradeTimings: Sendable, CustomStringConvertible {
         (pipelined ? "suspend and code change (one round) \(Self.ms(suspend)) ms" : "suspend \(Self.ms(suspend)) ms")
             + (change > .zero || !pipelined ? ", code change \(Self.ms(change)) ms" : "")
             + ", resume \(Self.ms(resume)) ms"
+            + (confirm > .zero ? " (confirmed after the pause in \(Self.ms(confirm)) ms)" : "")
             + (revert > .zero ? ", rollback \(Self.ms(revert)) ms" : "") + "; pause \(Self.ms(pause)) ms"
     }
 

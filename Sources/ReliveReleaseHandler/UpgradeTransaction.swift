@@ -39,6 +39,9 @@ public final class UpgradeTransaction {
 
     /// Test hook: called before each round with its phase (e.g. to kill a target).
     @_spi(Testing) public var beforeRound: ((UpgradePhase) async -> Void)? = nil
+    /// Test hook: called by ``commit(timeout:)`` once the runtime has released
+    /// the processes, before the `resume` round that confirms them.
+    @_spi(Testing) public var afterRelease: (() async -> Void)? = nil
 
     /// The transaction's life: a private state machine whose events say what to do.
     private enum State {
@@ -397,13 +400,31 @@ public final class UpgradeTransaction {
     /// Commits: resumes every process on its new code. Never rolls back; a
     /// process that does not answer its resume (it died, or is busy: the
     /// resume waits in its mailbox) is reported.
+    ///
+    /// A behaviour process of this node is released first, without a
+    /// message (``LocalProcess/releaseSuspension(of:)``: a store, and a
+    /// wake-up only for one with messages waiting), and the pause ends once
+    /// every process is; the `resume` round that follows, after the pause,
+    /// confirms each (its answer, or its death, is reported) and has each
+    /// drop its old state. A process the runtime cannot release (one that
+    /// speaks `sys` itself) resumes on that round, and the pause lasts until it does.
     public func commit(timeout: Duration) async -> CommitReport {
         if case .refuse = state.on(.resume) { return CommitReport(resumeFailures: [], timings: timings) }
         state = .committed
         let start = clock.now
-        let results = await round(.resume, .all(.atom("resume"), timeout))
-        timings.resume += clock.now - start
-        if let first = firstSuspend { timings.pause = clock.now - first }
+        if let hook = beforeRound { await hook(.resume) }
+        var allReleased = true
+        for (i, pid) in rounds.targets.enumerated() where suspended[i] {
+            if !LocalProcess.releaseSuspension(of: pid) { allReleased = false }
+        }
+        let released = clock.now
+        if allReleased, let first = firstSuspend { timings.pause = released - first }
+        if let hook = afterRelease { await hook() }
+        let results = await round(.resume, .all(.atom("resume"), timeout), hooked: false)
+        let end = clock.now
+        timings.resume += (allReleased ? released : end) - start
+        if allReleased { timings.confirm += end - released }
+        else if let first = firstSuspend { timings.pause = end - first }
         // After the pause: every process already serves again.
         rounds.close()
         // A death after the change is reported too: its supervisor restarts it on the new code.
@@ -476,11 +497,11 @@ public final class UpgradeTransaction {
     /// `.all`, of the processes). If the caller can no longer receive (it
     /// was killed), the round is sent again from a helper process: every
     /// request of this protocol is idempotent, so the targets see it at most twice.
-    private func round(_ phase: UpgradePhase, _ requests: Requests,
+    private func round(_ phase: UpgradePhase, _ requests: Requests, hooked: Bool = true,
                        extending extend: (@Sendable (Int, ContinuousClock.Instant) -> ContinuousClock.Instant?)? = nil) async -> [Result<Term, CallError>] {
         let count = requests.count ?? rounds.targets.count
         guard count > 0 else { return [] }
-        if let hook = beforeRound { await hook(phase) }
+        if hooked, let hook = beforeRound { await hook(phase) }
         if callerExit == nil {
             do { return try await requests.run(rounds, extend) } catch {
                 callerExit = (error as? ProcessExit)?.reason ?? .string("\(error)")

@@ -64,6 +64,9 @@ extension LocalProcess {
             switch pullInbox(token: token) {
             case .moved:
                 continue
+            case .rescan:
+                scanned = 0   // a suspension was released: what was passed over may match now
+                continue
             case .dead(let reason):
                 throw ProcessExit(reason)
             case .timedOut:
@@ -103,7 +106,7 @@ extension LocalProcess {
     }
 
     private enum Pull {
-        case moved, empty, timedOut
+        case moved, rescan, empty, timedOut
         case dead(Term)
     }
 
@@ -111,6 +114,10 @@ extension LocalProcess {
     private func pullInbox(token: UInt64) -> Pull {
         shared.withLock { s in
             if let reason = s.exitReason { return .dead(reason) }
+            if s.rescan {
+                s.rescan = false
+                return .rescan
+            }
             if !s.inbox.isEmpty {
                 if queue.isEmpty {
                     swap(&queue, &s.inbox)
@@ -127,11 +134,13 @@ extension LocalProcess {
 
     nonisolated(nonsending) private func waitForMail(token: UInt64) async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let queued = !queue.isEmpty
             let resumeNow = shared.withLock { s in
-                if s.exitReason != nil || !s.inbox.isEmpty || (token != 0 && s.timedOutToken == token) {
+                if s.exitReason != nil || !s.inbox.isEmpty || s.rescan || (token != 0 && s.timedOutToken == token) {
                     return true
                 }
                 s.waiter = continuation
+                s.queuedWhenParked = queued
                 return false
             }
             if resumeNow { continuation.resume() }

@@ -27,3 +27,40 @@ extension LocalProcess {
         return taken >= since ? taken : nil
     }
 }
+
+extension LocalProcess {
+    /// Whether a `sys` suspension holds (see ``systemSuspended``).
+    @inline(__always)
+    var isSystemSuspended: Bool { systemSuspended.load(ordering: .acquiring) }
+
+    /// Set by the process itself as it suspends and resumes.
+    func noteSystemSuspended(_ suspended: Bool) {
+        systemSuspended.store(suspended, ordering: .releasing)
+    }
+
+    /// Ends the `sys` suspension of the process behind `pid` without a
+    /// message: from the moment this returns, it takes every message again.
+    /// A process parked with messages it passed over while suspended is
+    /// woken to take them; one waiting for nothing is not run at all (it
+    /// notices at its next message, and a later `resume` request finds it
+    /// already running).
+    ///
+    /// What the release handler's commit uses to end an upgrade's pause in
+    /// one store per process instead of a message, a wake-up and a reply each.
+    /// - Returns: false, changing nothing, when `pid` is not a process of
+    ///   this node suspended by `sys` (it needs a `resume` request).
+    @discardableResult
+    public static func releaseSuspension(of pid: Pid) -> Bool {
+        guard let process = pid.process as? LocalProcess, process.isSystemSuspended else { return false }
+        let waiter = process.shared.withLock { s -> UnsafeContinuation<Void, Never>? in
+            guard s.exitReason == nil, process.isSystemSuspended else { return nil }
+            process.systemSuspended.store(false, ordering: .releasing)
+            s.rescan = true
+            guard let waiter = s.waiter, s.queuedWhenParked else { return nil }
+            s.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+        return true
+    }
+}

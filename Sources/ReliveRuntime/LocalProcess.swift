@@ -27,6 +27,11 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
     /// answered is still waiting or being handled (see
     /// ``LocalProcess/systemRequestTaken(by:since:)``).
     let systemRequestTakenAt = Atomic<Int64>(0)
+    /// Set while a behaviour process is suspended by `sys`; cleared by its
+    /// own `resume`, or by the release handler without a message
+    /// (``LocalProcess/releaseSuspension(of:)``), which ends the pause of a
+    /// process that is waiting for nothing in one store.
+    let systemSuspended = Atomic<Bool>(false)
 
     struct Shared {
         var inbox: Deque<Term> = []
@@ -47,6 +52,12 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
         /// each in constant time.
         var monitoring: [Ref: LocalProcess] = [:]
         var registeredName: Atom? = nil
+        /// Set by ``LocalProcess/releaseSuspension(of:)``: the messages a
+        /// suspended receive passed over are to be looked at again.
+        var rescan = false
+        /// Whether the private queue held messages when the process parked
+        /// (written by the process under this lock, so a waker may read it).
+        var queuedWhenParked = false
         /// Called once with the exit reason when the process ends (``Node/run(_:)``
         /// uses it so that its caller is answered even if the body never runs).
         var onExit: (@Sendable (Term) -> Void)? = nil

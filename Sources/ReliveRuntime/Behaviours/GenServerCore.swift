@@ -53,6 +53,7 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
         while true {
             let step: GenServerStep
             do {
+                system.syncRelease(process)
                 if case .continue(let term) = next, !system.suspended {
                     next = .none
                     lastMessage = .tuple([.atom("continue"), term])
@@ -63,8 +64,9 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
                     let message: Term
                     if system.suspended {
                         message = try await process.receive(timeout: nil) {
-                            SystemState.takenWhileSuspended($0, parent: parent) ? $0 : nil
+                            SystemState.taken($0, parent: parent, by: process) ? $0 : nil
                         } ?? .undefined
+                        system.syncRelease(process)
                     } else if case .timeout(let after) = next {
                         message = try await process.receive(timeout: after) { $0 } ?? GenServerLabels.timeout
                     } else if let queued = try process.takeQueuedMessage() {

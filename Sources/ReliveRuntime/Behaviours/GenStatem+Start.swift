@@ -145,6 +145,7 @@ final class GenStatemEngine {
     /// messages are answered on the way; while suspended only they are taken.
     private func nextEvent() async throws -> Event {
         while true {
+            system.syncRelease(process)
             if !system.suspended {
                 if let event = queue.popFirst() { return event }
                 if !zeroTimeouts.isEmpty {

@@ -57,15 +57,36 @@ struct SystemState {
         systemRequest(message) != nil || isExit(from: parent, message)
     }
 
+    /// Whether a suspended process takes `message` now: one the suspension
+    /// lets through, or any once the release handler has released it
+    /// (``LocalProcess/releaseSuspension(of:)``).
+    static func taken(_ message: Term, parent: Term, by process: LocalProcess) -> Bool {
+        takenWhileSuspended(message, parent: parent) || !process.isSystemSuspended
+    }
+
     /// The next message for a behaviour's loop: any message, or, while
     /// suspended, only a system request or the parent's exit (the others wait
     /// in the mailbox, in their order, until `resume`).
-    func nextMessage(from process: LocalProcess) async throws -> Term {
+    mutating func nextMessage(from process: LocalProcess) async throws -> Term {
+        syncRelease(process)
         if suspended {
             let parent = parent.map(Term.pid) ?? .undefined
-            return try await process.receive(matching: { Self.takenWhileSuspended($0, parent: parent) ? $0 : nil })
+            let message = try await process.receive(matching: { Self.taken($0, parent: parent, by: process) ? $0 : nil })
+            syncRelease(process)
+            return message
         }
         return try await process.receive()
+    }
+
+    /// Takes in a release by the release handler: the suspension is over and
+    /// the change committed, as after a `resume` request. Behaviour loops
+    /// call it before they look at `suspended` and after each suspended receive.
+    @inline(__always)
+    mutating func syncRelease(_ process: LocalProcess) {
+        if suspended, !process.isSystemSuspended {
+            suspended = false
+            beforeChange = nil
+        }
     }
 
     /// Counts (and, when logging, records) a handled message.
@@ -96,9 +117,11 @@ struct SystemState {
         switch request.atomValue {
         case SysAtoms.suspend?:
             suspended = true
+            process.noteSystemSuspended(true)
             return .ok
         case SysAtoms.resume?:
             suspended = false
+            process.noteSystemSuspended(false)
             beforeChange = nil   // commit
             return .ok
         case SysAtoms.getState?:
@@ -150,6 +173,7 @@ struct SystemState {
             // round sends one message and waits for one answer per process):
             // suspended whatever the change's outcome, as after the two.
             suspended = true
+            process.noteSystemSuspended(true)
             process.noteSystemRequestTaken()
             return await changeCode(module: e[1], oldVersion: e[2], extra: e[3], core: &core, process: process)
         default:
