@@ -104,8 +104,9 @@ public final class UpgradeTransaction {
         let fresh = try admit(pids, timeouts: timeouts)
         guard !fresh.isEmpty else { return }
         // Before the first request leaves: the processes serve on meanwhile,
-        // so the monitors cost the clients no pause.
+        // so the monitors and the room for the answers cost the clients no pause.
         rounds.monitorAll()
+        rounds.prepare(forAnswers: fresh.count)
         let start = clock.now
         if firstSuspend == nil { firstSuspend = start; timings.pauseStart = start }
         let results = await round(.suspend, fresh.map { ($0.target, .atom("suspend"), $0.timeout) })
@@ -209,6 +210,7 @@ public final class UpgradeTransaction {
         for i in known..<rounds.targets.count { add(i) }
         guard !requests.isEmpty else { return }
         rounds.monitorAll()
+        rounds.prepare(forAnswers: requests.count)
         let start = clock.now
         if firstSuspend == nil { firstSuspend = start; timings.pauseStart = start }
         timings.pipelined = true

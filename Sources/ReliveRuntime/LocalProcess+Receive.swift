@@ -1,4 +1,5 @@
 @_spi(Runtime) import ReliveKit
+import DequeModule
 
 extension LocalProcess {
     /// Takes the oldest message, waiting for one.
@@ -183,6 +184,21 @@ extension LocalProcess {
             }
         }
         return taken
+    }
+
+    /// See ``ProcessContext/prepareMailbox(for:)``. Both halves get the room
+    /// (the inbox takes the burst; taking it in swaps it into the queue), and
+    /// each is filled once with placeholders and emptied again, keeping its
+    /// capacity, so that its pages are mapped before the burst.
+    public func prepareMailbox(for count: Int) {
+        guard count > 0 else { return }
+        func prepare(_ box: inout Deque<Term>) {
+            box.reserveCapacity(box.count + count)
+            box.append(contentsOf: repeatElement(.int(0), count: count))
+            box.removeLast(count)
+        }
+        prepare(&queue)
+        shared.withLock { prepare(&$0.inbox) }
     }
 
     /// Removes every message for which `predicate` holds from both halves of

@@ -20,6 +20,24 @@ import Testing
         #expect(rest == [1, 2, 3, 4, 5, 6])
     }
 
+    /// Preparing the mailbox for a burst keeps what is there, in order, and
+    /// leaves nothing of its own behind, in either half of the mailbox.
+    @Test func preparingTheMailboxForABurstKeepsItsMessagesInOrder() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let taken = try await node.run { p in
+            for i in 1...3 { p.send(.int(i), to: p.pid) }
+            _ = try await p.receive()                  // 1; 2 and 3 now in the private queue
+            p.send(.int(4), to: p.pid)                 // in the inbox
+            p.prepareMailbox(for: 10_000)
+            p.send(.int(5), to: p.pid)
+            var rest: [Term] = []
+            while let m = try await p.receive(timeout: .zero) { rest.append(m) }
+            return rest
+        }
+        #expect(taken == [2, 3, 4, 5])
+    }
+
     /// The wanted message arrives after others, while the receiver waits.
     @Test func selectiveReceiveWaitsPastNonMatchingMessages() async throws {
         let node = makeNode()

@@ -116,12 +116,26 @@ extension Atom {
 /// index never touch it; only interning and printing do.
 ///
 /// The dictionary is keyed by the name's UTF-8 bytes, not by `String`, whose
-/// equality is Unicode canonical equivalence.
+/// equality is Unicode canonical equivalence; the key wraps the `String`
+/// itself, so a lookup copies nothing (interning an atom's name happens for
+/// every key of every state a `TermEncoder` writes).
 final class AtomTable: Sendable {
     static let shared = AtomTable()
 
+    /// A name compared and hashed by its UTF-8 bytes.
+    private struct Key: Hashable {
+        let name: String
+
+        static func == (a: Key, b: Key) -> Bool { a.name.utf8.elementsEqual(b.name.utf8) }
+
+        func hash(into hasher: inout Hasher) {
+            var name = name
+            name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
+
     private struct Storage {
-        var indices: [[UInt8]: UInt32] = [:]
+        var indices: [Key: UInt32] = [:]
         var names: [String] = []
     }
     private let storage = Mutex(Storage())
@@ -129,7 +143,7 @@ final class AtomTable: Sendable {
     /// The atom named `name`, created if it is new and the table holds fewer
     /// than `limit` atoms; nil otherwise.
     func intern(_ name: String, limit: Int) -> Atom? {
-        let key = Array(name.utf8)
+        let key = Key(name: name)
         return storage.withLock { s in
             if let index = s.indices[key] { return Atom(index: index) }
             guard s.names.count < min(limit, Atom.tableLimit) else { return nil }
@@ -141,7 +155,7 @@ final class AtomTable: Sendable {
     }
 
     func lookup(_ name: String) -> Atom? {
-        let key = Array(name.utf8)
+        let key = Key(name: name)
         return storage.withLock { s in s.indices[key].map(Atom.init(index:)) }
     }
 

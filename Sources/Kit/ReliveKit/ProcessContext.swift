@@ -151,12 +151,21 @@ public protocol ProcessContext: AnyObject, Sendable {
     /// holds, oldest first, leaving the others in their order; never waits
     /// (how `Socket.controllingProcess` moves a socket's messages on).
     func takeMessages(where predicate: (Term) -> Bool) -> [Term]
+
+    /// Makes the mailbox ready for a burst of `count` messages (the answers
+    /// of a pipelined round): room for them, on memory already touched, so
+    /// that taking them in neither grows nor page-faults the mailbox. A hint;
+    /// messages already there stay, in order.
+    func prepareMailbox(for count: Int)
 }
 
 extension ProcessContext {
     /// A runtime without it moves nothing. The runtime implements the
     /// requirement itself; this default only keeps the protocol's ABI open.
     public func takeMessages(where predicate: (Term) -> Bool) -> [Term] { [] }
+
+    /// A runtime without it prepares nothing (the protocol's ABI stays open).
+    public func prepareMailbox(for count: Int) {}
 
     /// Resolves `name` now: what a runtime without name timers can do. The
     /// runtime implements the requirement itself (resolving at fire time);

@@ -30,11 +30,16 @@ protocol BehaviourCore: AnyObject, Sendable {
     /// Default: `name` is ``module``'s. (A gen_event manager: it holds a
     /// handler of module `name`.)
     func runs(_ name: Atom) -> Bool
+    /// This core as a gen_server's, or nil: what the gen_server loop asks of
+    /// the core a code change swapped in, by a witness call rather than a
+    /// dynamic cast (a conformance lookup per process per change).
+    var asGenServer: (any GenServerDriving)? { get }
 }
 
 extension BehaviourCore {
     var modules: [LoadedModule] { [module] }
     func runs(_ name: Atom) -> Bool { module.name == name }
+    var asGenServer: (any GenServerDriving)? { nil }
 }
 
 /// A module of the wrong kind was given to a behaviour.

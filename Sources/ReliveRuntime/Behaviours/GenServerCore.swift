@@ -15,6 +15,8 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
 
     var behaviour: BehaviourKind { .genServer }
 
+    var asGenServer: (any GenServerDriving)? { self }
+
     func exportState() -> Term { callbacks.exportState(state) }
 
     func formatStatus() -> Term { callbacks.formatStatus(state) }
@@ -91,7 +93,7 @@ final class GenServerCore<M: GenServerBehaviour>: BehaviourCore, @unchecked Send
                             var core: any BehaviourCore = self
                             await system.handle(e[2], from: from, core: &core, process: process)
                             if core !== self {
-                                guard let swapped = core as? any GenServerDriving else { throw ProcessExit(.atom("bad_core")) }
+                                guard let swapped = core.asGenServer else { throw ProcessExit(.atom("bad_core")) }
                                 return swapped
                             }
                             continue

@@ -76,6 +76,20 @@ public final class CallRounds {
         }
     }
 
+    /// Readies a round of `count` requests: the process's mailbox for their
+    /// answers (``ProcessContext/prepareMailbox(for:)``) and the round's own
+    /// bookkeeping and results, allocated and touched now, so that a caller
+    /// can do it before a pause begins, as it does ``monitorAll()``.
+    public func prepare(forAnswers count: Int) {
+        process.prepareMailbox(for: count)
+        scratchNext = Self.take(&scratchNext, count: count, -1)
+        scratchGroup = Self.take(&scratchGroup, count: count, -1)
+        scratchFirst = Self.take(&scratchFirst, count: targets.count, -1)
+        scratchLast = Self.take(&scratchLast, count: targets.count, -1)
+        scratchPending = Self.take(&scratchPending, count: count, false)
+        preparedResults = [Result<Term, CallError>](repeating: .failure(.noproc), count: count)
+    }
+
     /// Adds `pids`, none of which may be a target yet or be named twice, and
     /// keeps the array itself when there are no targets yet: no pid is
     /// copied (each copy of a pid is a write to its process's reference
@@ -231,12 +245,17 @@ public final class CallRounds {
     private var scratchNext: [Int32] = []
     private var scratchGroup: [Int32] = []
     private var scratchPending: [Bool] = []
+    /// The next round's results, made by ``prepare(forAnswers:)`` (taken by that round).
+    private var preparedResults: [Result<Term, CallError>] = []
 
     private func run<R: Requests>(_ requests: R, label: Atom,
                                   extend: ((_ request: Int, _ sent: ContinuousClock.Instant) -> ContinuousClock.Instant?)?) async throws -> [Result<Term, CallError>] {
         let n = requests.count
         guard n > 0 else { return [] }
-        var results = [Result<Term, CallError>](repeating: .failure(.noproc), count: n)
+        // Made by prepare(forAnswers:) before the pause, if it was for this many.
+        var results: [Result<Term, CallError>] = []
+        swap(&results, &preparedResults)
+        if results.count != n { results = [Result<Term, CallError>](repeating: .failure(.noproc), count: n) }
         // Each target's requests in order, as a list: first and next (-1: none).
         var firstOf = Self.take(&scratchFirst, count: targets.count, -1)
         var lastOf = Self.take(&scratchLast, count: targets.count, -1)
