@@ -40,6 +40,25 @@ import Testing
     static func ops(_ ops: Term...) -> Term { .tuple([.atom("do"), .list(ops)]) }
     static func event(_ type: Term, _ content: Term, _ state: String) -> Term { .tuple([type, content, .atom(state)]) }
 
+    /// `LocalProcess.releaseSuspension` (the release handler's commit): the
+    /// machine takes the call it passed over while suspended, with no
+    /// `resume` sent, and says it runs.
+    @Test func aReleasedSuspensionLetsTheMachineTakeWhatWaitedWithoutAResume() async throws {
+        let node = try node()
+        defer { node.shutdown() }
+        try await node.run { p in
+            let door = try #require(try await GenStatem.start("door_sf", args: [1, 2, 3], name: nil, from: p).pid)
+            try await Sys.suspend(door, process: p)
+            let pressed = send(call: Self.button(1), to: door, from: p)
+            // Answered behind the call: the door has passed over it, and waits.
+            _ = try await Sys.getStatus(door, process: p)
+            #expect(LocalProcess.releaseSuspension(of: door))
+            #expect(try await reply(to: pressed, p) == .atom("locked"))
+            #expect("\(try await Sys.getStatus(door, process: p))".contains("{status,running}"))
+            #expect(!LocalProcess.releaseSuspension(of: door))   // nothing left to release
+        }
+    }
+
     @Test(arguments: ["door_sf", "door_he"])
     func doorOpensOnItsCodeLocksOnAStateTimeoutAndRetriesPostponedCalls(module: String) async throws {
         let node = try node()

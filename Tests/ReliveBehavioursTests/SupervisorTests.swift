@@ -223,6 +223,28 @@ import Testing
         }
     }
 
+    /// `LocalProcess.releaseSuspension` (the release handler's commit): the
+    /// supervisor answers the call it passed over while suspended, with no
+    /// `resume` sent.
+    @Test func aReleasedSuspensionLetsTheSupervisorAnswerWhatWaited() async throws {
+        let node = try makeNode()
+        defer { node.shutdown() }
+        try await node.run { p in
+            let sup = try await startSup(p, "one_for_one", ids: [.atom("a")])
+            try await Sys.suspend(sup, process: p)
+            let tag = p.makeRef()
+            sup.send(.tuple([.atom("$gen_call"), .tuple([.pid(p.pid), .ref(tag)]), .atom("which_children")]))
+            // Answered behind the call: the supervisor has passed over it, and waits.
+            _ = try await Sys.getStatus(sup, process: p)
+            #expect(LocalProcess.releaseSuspension(of: sup))
+            let children = try #require(try await p.receive(timeout: .seconds(10)) { m in
+                m[element: 0] == .ref(tag) ? m[element: 1] : nil
+            })
+            #expect(children.listElements?.count == 1)
+            #expect("\(try await Sys.getStatus(sup, process: p))".contains("{status,running}"))
+        }
+    }
+
     @Test func codeChangeTakesTheNewSpecsWithoutRestartingChildren() async throws {
         let node = try makeNode()
         defer { node.shutdown() }
