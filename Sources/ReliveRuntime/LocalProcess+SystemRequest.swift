@@ -48,7 +48,9 @@ extension LocalProcess {
     /// What the release handler's commit uses to end an upgrade's pause in
     /// one store per process instead of a message, a wake-up and a reply each.
     /// - Returns: false, changing nothing, when `pid` is not a process of
-    ///   this node suspended by `sys` (it needs a `resume` request).
+    ///   this node under a `sys` suspension (one of another node, or one
+    ///   that speaks `sys` itself, needs a `resume` request); true also for
+    ///   one that ended meanwhile (nothing is left to resume).
     @discardableResult
     public static func releaseSuspension(of pid: Pid) -> Bool {
         guard let process = pid.process as? LocalProcess, process.isSystemSuspended else { return false }
