@@ -165,6 +165,8 @@ func upgradeBench(_ node: Node, _ n: Int) async throws {
         emit("upgrade_\(n)_change_code", UpgradeTimings.ms(report.timings.change), "ms")
     }
     emit("upgrade_\(n)_resume", UpgradeTimings.ms(report.timings.resume), "ms")
+    // After the pause: the resume round that confirms the processes the runtime released.
+    emit("upgrade_\(n)_resume_confirmed_after", UpgradeTimings.ms(report.timings.confirm), "ms")
     emit("upgrade_\(n)_window_per_proc", UpgradeTimings.ms(report.timings.pause) * 1000 / Double(n), "us/proc")
     if let loadStep { emit("upgrade_\(n)_load_object_code", UpgradeTimings.ms(loadStep.duration), "ms") }
 }

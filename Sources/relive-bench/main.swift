@@ -11,7 +11,7 @@
 //   relive-bench plugin [N]       plugin_load, plugin_first_call, plugin_genserver_call_rtt
 //   relive-bench plugin_memory K  plugin_retained_{rss,resident}_per_version
 //   relive-bench fanout N         fanout_N_{total,send_phase,per_proc}
-//   relive-bench upgrade N        upgrade_N_{window,suspend,change_code,resume} (the relup evaluator)
+//   relive-bench upgrade N        upgrade_N_{window,suspend_change_code,resume,resume_confirmed_after} (the relup evaluator)
 //   relive-bench multicall N [R]  multicall_N_per_proc (one request to N gen_servers at once, R CallRounds rounds)
 //   relive-bench stress [SECONDS] scheduler stress check (not a benchmark)
 //   RELIVE_BENCH_MARKS=1          upgrade also prints the evaluation's monotonic start and end,
