@@ -52,7 +52,8 @@ extension Duration {
     /// The duration in whole nanoseconds, clamped at zero and at `UInt64.max`.
     var clampedNanoseconds: UInt64 {
         let (seconds, attoseconds) = components
-        if seconds < 0 { return 0 }
+        // A negative duration has both parts at or below zero: -0.5 s is (0, -5e17).
+        if seconds < 0 || attoseconds < 0 { return 0 }
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return .max }
         let (total, overflow2) = whole.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000))

@@ -8,8 +8,8 @@ extension LocalProcess {
     /// Records that the process takes a combined `suspend_change_code`
     /// request now: from here on its handling time runs, not its wait.
     func noteSystemRequestTaken() {
-        let elapsed = ContinuousClock.now - Self.clockEpoch
-        let ns = elapsed.components.seconds &* 1_000_000_000 &+ elapsed.components.attoseconds / 1_000_000_000
+        let epoch = Self.clockEpoch   // first: set on first use, it must not be later than `now`
+        let ns = Int64(clamping: (ContinuousClock.now - epoch).clampedNanoseconds)
         systemRequestTakenAt.store(ns &+ 1, ordering: .releasing)
     }
 

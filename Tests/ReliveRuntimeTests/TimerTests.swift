@@ -20,6 +20,20 @@ import Testing
         #expect(elapsed >= .milliseconds(49))     // lower bound only
     }
 
+    /// A delay below zero (of less than a second, whose duration has zero
+    /// seconds and negative attoseconds) fires at once, as a zero delay does,
+    /// instead of trapping: user code may compute one from a past deadline.
+    @Test(arguments: [Duration.milliseconds(-5), .milliseconds(-999), .seconds(-3)])
+    func aNegativeDelayFiresAtOnce(_ delay: Duration) async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let message = try await node.run { p in
+            _ = p.sendAfter(delay, "tick", to: p.pid)
+            return try await p.next("tick")
+        }
+        #expect(message == "tick")
+    }
+
     @Test func sendAfterToAnotherProcess() async throws {
         let node = makeNode()
         defer { node.shutdown() }
