@@ -215,16 +215,15 @@ public final class UpgradeTransaction {
         if firstSuspend == nil { firstSuspend = start; timings.pauseStart = start }
         timings.pipelined = true
         let targets = rounds.targets
-        /// Whether the process of request `k` (a `suspend_change_code`) has taken it: then
+        /// When the process of request `k` (a `suspend_change_code`) took it, if it has: then
         /// it is suspended, and its change's time runs from that moment.
-        func taken(_ k: Int) -> ContinuousClock.Instant? {
+        let taken: @Sendable (Int) -> ContinuousClock.Instant? = { [requests] k in
             LocalProcess.systemRequestTaken(by: targets[requests[k].target], since: start)
         }
         let results = await round(.suspend, requests) { [kinds, requests, suspendTimeout] k, sent in
             guard kinds[k] == .both else { return nil }
-            let i = requests[k].target
-            if let taken = LocalProcess.systemRequestTaken(by: targets[i], since: start) { return taken + changeTimeout }
-            return suspendTimeout[i].map { sent + $0 }
+            if let at = taken(k) { return at + changeTimeout }
+            return suspendTimeout[requests[k].target].map { sent + $0 }
         }
         // A process's first failure names it: a change after a failed suspend only says not_suspended.
         var failed = Set<Int>()

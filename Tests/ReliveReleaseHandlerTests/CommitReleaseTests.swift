@@ -11,10 +11,7 @@ import Testing
     typealias T = UpgradeTransactionTests
 
     @Test func aProcessWithAMessageWaitingIsWokenByTheReleaseAndAnswersOnItsNewCode() async throws {
-        let node = Node(name: "cr0@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await T.world(p, node)
+        try await T.withWorld("cr0@test") { p, node, w in
             let victim = w.pids[T.victim]
             let tag = p.makeRef()
             final class Seen: @unchecked Sendable { var answer: Term? = nil }
@@ -43,10 +40,7 @@ import Testing
     }
 
     @Test func aReleasedIdleProcessSaysItRunsAndTakesItsNextMessageOnItsNewCode() async throws {
-        let node = Node(name: "cr1@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await T.world(p, node)
+        try await T.withWorld("cr1@test") { p, node, w in
             let victim = w.pids[T.victim]
             final class Seen: @unchecked Sendable { var status: String = ""; var version: Term? = nil }
             let seen = Seen()
@@ -64,10 +58,7 @@ import Testing
     }
 
     @Test func aProcessSpeakingSysItselfIsResumedByItsRequestWithinThePause() async throws {
-        let node = Node(name: "cr2@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await T.world(p, node)
+        try await T.withWorld("cr2@test") { p, node, w in
             let other = T.fakeSysProcess(node)
             let tx = T.transaction(w, p)
             try await tx.suspend(w.pids + [other], timeout: .seconds(5))

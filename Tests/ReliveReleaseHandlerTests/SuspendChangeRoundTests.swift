@@ -20,10 +20,7 @@ import Testing
     }
 
     @Test func aProcessTakingTheRequestLateStillHasItsWholeChangeTimeout() async throws {
-        let node = Node(name: "sc0@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await T.world(p, node)
+        try await T.withWorld("sc0@test") { p, node, w in
             // Busy for 300 ms before it takes the request: past the change
             // timeout counted from the send, within it counted from then.
             GenServer.cast(w.pids[T.victim], .tuple([.atom("block"), .int(300)]))
@@ -35,10 +32,7 @@ import Testing
     }
 
     @Test func aChangePastItsTimeoutFailsInTheChangePhaseLongBeforeTheSuspendTimeout() async throws {
-        let node = Node(name: "sc1@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await T.world(p, node)
+        try await T.withWorld("sc1@test") { p, node, w in
             // 400 ms: past the change timeout, within the suspend timeout (which must not add to it).
             let error = await #expect(throws: UpgradeFailure.self) {
                 try await Self.upgrade(w, p, extra: [.tuple([.atom("hang"), .int(T.victim), .int(400)])],
@@ -50,10 +44,7 @@ import Testing
     }
 
     @Test func aProcessBusyPastTheSuspendTimeoutFailsInTheSuspendPhase() async throws {
-        let node = Node(name: "sc2@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await T.world(p, node)
+        try await T.withWorld("sc2@test") { p, node, w in
             let victim = w.pids[T.victim]
             // 400 ms: past the suspend timeout, within the change timeout (which must not add to it).
             GenServer.cast(victim, .tuple([.atom("block"), .int(400)]))

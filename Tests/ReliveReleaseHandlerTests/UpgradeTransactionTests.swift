@@ -34,6 +34,15 @@ import Testing
         return World(node: node, code: code, pids: pids, v2: v2)
     }
 
+    /// Runs `body` in a process of a fresh node named `name`, with that
+    /// node's ``world(_:_:)``; the node is shut down after.
+    static func withWorld(_ name: String,
+                          _ body: @escaping @Sendable (_ p: LocalProcess, _ node: Node, _ w: World) async throws -> Void) async throws {
+        let node = Node(name: name)
+        defer { node.shutdown() }
+        try await node.run { p in try await body(p, node, try await world(p, node)) }
+    }
+
     static func transaction(_ w: World, _ p: LocalProcess) -> UpgradeTransaction {
         UpgradeTransaction(node: w.node, caller: p) { w.code.rollBack(w.v2) }
     }
@@ -80,10 +89,7 @@ import Testing
     }
 
     @Test func allProcessesMoveTogetherAndTheStateIsTransformed() async throws {
-        let node = Node(name: "tx0@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx0@test") { p, node, w in
             let report = try await UpgradeTransaction.upgrade(["tx_server"], rollingBack: [w.v2], in: w.code, node: node, from: p)
             #expect(report.resumeFailures.isEmpty)
             #expect(report.timings.pause > .zero)
@@ -92,10 +98,7 @@ import Testing
     }
 
     @Test func aRefusedCodeChangeRollsEveryProcessAndTheTableBack() async throws {
-        let node = Node(name: "tx1@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx1@test") { p, node, w in
             let error = await #expect(throws: UpgradeFailure.self) {
                 try await UpgradeTransaction.upgrade(["tx_server"], extra: [.tuple([.atom("throw"), .int(Self.victim)])],
                                                      rollingBack: [w.v2], in: w.code, node: node, from: p)
@@ -108,10 +111,7 @@ import Testing
     }
 
     @Test func aCodeChangePastItsTimeoutRollsBack() async throws {
-        let node = Node(name: "tx2@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx2@test") { p, node, w in
             let error = await #expect(throws: UpgradeFailure.self) {
                 try await UpgradeTransaction.upgrade(["tx_server"], extra: [.tuple([.atom("hang"), .int(Self.victim), .int(400)])],
                                                      changeTimeout: .milliseconds(50),
@@ -124,10 +124,7 @@ import Testing
     }
 
     @Test func aProcessDyingWhileSuspendedRollsBack() async throws {
-        let node = Node(name: "tx3@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx3@test") { p, node, w in
             let victim = w.pids[Self.victim]
             let error = await #expect(throws: UpgradeFailure.self) {
                 try await UpgradeTransaction.upgrade(["tx_server"], rollingBack: [w.v2], in: w.code, node: node, from: p) { tx in
@@ -142,10 +139,7 @@ import Testing
     }
 
     @Test func aSuspendPastItsTimeoutRollsBack() async throws {
-        let node = Node(name: "tx4@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx4@test") { p, node, w in
             let victim = w.pids[Self.victim]
             GenServer.cast(victim, .tuple([.atom("block"), .int(400)]))
             let error = await #expect(throws: UpgradeFailure.self) {
@@ -158,10 +152,7 @@ import Testing
     }
 
     @Test func aRefusedSuspendRollsBack() async throws {
-        let node = Node(name: "tx5@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx5@test") { p, node, w in
             let refuser = Self.fakeSysProcess(node, answers: ["suspend": .tuple([.atom("error"), .atom("refused")])])
             let tx = Self.transaction(w, p)
             let error = await #expect(throws: UpgradeFailure.self) {
@@ -173,10 +164,7 @@ import Testing
     }
 
     @Test func aProcessGoneBeforeSuspendIsLeftOutAndTheRestCommit() async throws {
-        let node = Node(name: "tx6@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx6@test") { p, node, w in
             let victim = w.pids[Self.victim]
             let report = try await UpgradeTransaction.upgrade(["tx_server"], rollingBack: [w.v2], in: w.code, node: node, from: p) { tx in
                 tx.beforeRound = { phase in if phase == .suspend { await Self.kill(victim, p) } }
@@ -187,10 +175,7 @@ import Testing
     }
 
     @Test func aDeathAfterTheChangeIsReportedNotRolledBack() async throws {
-        let node = Node(name: "tx7@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx7@test") { p, node, w in
             let victim = w.pids[Self.victim]
             let report = try await UpgradeTransaction.upgrade(["tx_server"], rollingBack: [w.v2], in: w.code, node: node, from: p) { tx in
                 tx.beforeRound = { phase in if phase == .resume { await Self.kill(victim, p) } }
@@ -201,10 +186,7 @@ import Testing
     }
 
     @Test func aRefusedOrSilentResumeIsReportedNotRolledBack() async throws {
-        let node = Node(name: "tx8@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx8@test") { p, node, w in
             let refuser = Self.fakeSysProcess(node, answers: ["resume": .tuple([.atom("error"), .atom("no")])])
             let silent = Self.fakeSysProcess(node, silent: ["resume"])
             let tx = Self.transaction(w, p)
@@ -219,10 +201,7 @@ import Testing
 
     @Test(arguments: [UpgradePhase.suspend, .changeCode])
     func theCallerKilledBeforeCommitLeavesEveryProcessResumedOnItsOldCode(_ phase: UpgradePhase) async throws {
-        let node = Node(name: "tx9@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx9@test") { p, node, w in
             let outcome: String = await (try? node.run { caller in
                 do {
                     try await UpgradeTransaction.upgrade(["tx_server"], rollingBack: [w.v2], in: w.code, node: node, from: caller) { tx in
@@ -243,10 +222,7 @@ import Testing
     }
 
     @Test func theCallerKilledDuringCommitLeavesEveryProcessResumedOnItsNewCode() async throws {
-        let node = Node(name: "tx10@test")
-        defer { node.shutdown() }
-        try await node.run { p in
-            let w = try await Self.world(p, node)
+        try await Self.withWorld("tx10@test") { p, node, w in
             let failures: Int = await (try? node.run { caller in
                 let report = try await UpgradeTransaction.upgrade(["tx_server"], rollingBack: [w.v2], in: w.code,
                                                                   node: node, from: caller) { tx in
