@@ -62,36 +62,41 @@ extension LocalProcess {
                 }
                 scanned += 1
             }
-            switch pullInbox(token: token) {
-            case .moved:
-                continue
+            // A receive with a timeout looks at the inbox once before it arms
+            // its timer, so that mail already there arms none. Then, and for
+            // every receive without a timeout, the inbox is taken in or the
+            // process parks under one lock.
+            if let timeout, token == 0 {
+                let arming = timeout > .zero ? max(nextWaitToken &+ 1, 1) : 0
+                switch pullInbox(arming: arming) {
+                case .moved: continue
+                case .rescan: scanned = 0; continue
+                case .dead(let reason): throw ProcessExit(reason)
+                case .timedOut, .woken, .empty: break
+                }
+                if arming == 0 { return nil }
+                nextWaitToken = arming
+                token = arming
+                // Long timeouts (a call's 5 s) are armed without the timer
+                // lock; they are nearly always cancelled unfired.
+                if timeout.clampedNanoseconds >= TimerService.lazyMinimumNanos {
+                    lazyTimer = runtime.timers.armLazily(after: timeout) { [self] in self.receiveTimedOut(arming) }
+                } else {
+                    timer = runtime.timers.schedule(after: timeout) { [self] in self.receiveTimedOut(arming) }
+                }
+            }
+            switch await takeInboxOrPark(token: token) {
+            case .moved: continue
             case .rescan:
                 scanned = 0   // a suspension was released: what was passed over may match now
                 continue
-            case .dead(let reason):
-                throw ProcessExit(reason)
-            case .timedOut:
-                return nil
-            case .empty:
-                break
+            case .dead(let reason): throw ProcessExit(reason)
+            case .timedOut: return nil
+            case .woken, .empty: break
             }
-            if let timeout {
-                if timeout <= .zero { return nil }
-                if token == 0 {
-                    nextWaitToken &+= 1
-                    token = nextWaitToken
-                    let wakeToken = token
-                    shared.withLock { $0.armedToken = wakeToken }
-                    // Long timeouts (a call's 5 s) are armed without the
-                    // timer lock; they are nearly always cancelled unfired.
-                    if timeout.clampedNanoseconds >= TimerService.lazyMinimumNanos {
-                        lazyTimer = runtime.timers.armLazily(after: timeout) { [self] in self.receiveTimedOut(wakeToken) }
-                    } else {
-                        timer = runtime.timers.schedule(after: timeout) { [self] in self.receiveTimedOut(wakeToken) }
-                    }
-                }
-            }
-            await waitForMail(token: token)
+            // The waker may have put a message straight into the queue
+            // (``enqueue(_:into:)``); one sent before a kill is not taken.
+            if isDead() { try exitBecauseKilled() }
             waited = true
             reductions = 0
         }
@@ -107,45 +112,83 @@ extension LocalProcess {
     }
 
     private enum Pull {
-        case moved, rescan, empty, timedOut
+        /// The inbox was moved into the private queue.
+        case moved
+        /// A suspension was released (``Shared/rescan``).
+        case rescan
+        /// Nothing to take (``pullInbox(arming:)`` only).
+        case empty
+        /// The process parked and was woken.
+        case woken
+        case timedOut
         case dead(Term)
     }
 
-    /// Moves the inbox into the private queue.
-    private func pullInbox(token: UInt64) -> Pull {
+    /// What the inbox holds for a receive waiting with `token` (0: none),
+    /// taking it into the private queue; `.empty` when there is nothing.
+    /// Call it holding `shared`'s lock, with `s` its state.
+    private func take(from s: inout Shared, token: UInt64) -> Pull {
+        if let reason = s.exitReason { return .dead(reason) }
+        if s.rescan {
+            s.rescan = false
+            return .rescan
+        }
+        if !s.inbox.isEmpty {
+            if queue.isEmpty {
+                swap(&queue, &s.inbox)
+            } else {
+                queue.append(contentsOf: s.inbox)
+                s.inbox.removeAll(keepingCapacity: true)
+            }
+            return .moved
+        }
+        if token != 0 && s.timedOutToken == token { return .timedOut }
+        return .empty
+    }
+
+    /// Moves the inbox into the private queue. When there is nothing and
+    /// `arming` is not 0, it becomes the armed timeout token in the same
+    /// lock, before the timer that carries it exists.
+    private func pullInbox(arming: UInt64) -> Pull {
         shared.withLock { s in
-            if let reason = s.exitReason { return .dead(reason) }
-            if s.rescan {
-                s.rescan = false
-                return .rescan
-            }
-            if !s.inbox.isEmpty {
-                if queue.isEmpty {
-                    swap(&queue, &s.inbox)
-                } else {
-                    queue.append(contentsOf: s.inbox)
-                    s.inbox.removeAll(keepingCapacity: true)
-                }
-                return .moved
-            }
-            if token != 0 && s.timedOutToken == token { return .timedOut }
-            return .empty
+            let pull = take(from: &s, token: 0)
+            if case .empty = pull, arming != 0 { s.armedToken = arming }
+            return pull
         }
     }
 
-    nonisolated(nonsending) private func waitForMail(token: UInt64) async {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let queued = !queue.isEmpty
-            let resumeNow = shared.withLock { s in
-                if s.exitReason != nil || !s.inbox.isEmpty || s.rescan || (token != 0 && s.timedOutToken == token) {
-                    return true
-                }
-                s.waiter = continuation
-                s.queuedWhenParked = queued
-                return false
-            }
-            if resumeNow { continuation.resume() }
+    /// Takes the inbox in, or, with nothing to take, parks until a message,
+    /// a signal, a released suspension or the timeout `token` wakes it; one
+    /// lock either way.
+    nonisolated(nonsending) private func takeInboxOrPark(token: UInt64) async -> Pull {
+        var pull = Pull.woken
+        // The stdlib's `withUnsafeContinuation(isolation:)` first switches
+        // to the isolation it is given (`swift_task_switch` and an executor
+        // preference lookup, 6 % of a ping-pong, for an isolation this
+        // function already runs on). This form does not; the return to the
+        // caller's isolation after the wait is this nonisolated(nonsending)
+        // function's own, which the compiler emits after every await.
+        await _unsafeInheritExecutor_withUnsafeContinuation { continuation in
+            pull = parkUnlessTaken(continuation, token: token)
         }
+        return pull
+    }
+
+    /// The body of ``takeInboxOrPark(token:)``'s wait: `.woken` when the
+    /// process parked with `continuation` as its waiter; otherwise what it
+    /// took, with `continuation` resumed at once.
+    private func parkUnlessTaken(_ continuation: UnsafeContinuation<Void, Never>, token: UInt64) -> Pull {
+        let queued = !queue.isEmpty
+        let pull = shared.withLock { s -> Pull in
+            let pull = take(from: &s, token: token)
+            guard case .empty = pull else { return pull }
+            s.waiter = continuation
+            s.queuedWhenParked = queued
+            return .woken
+        }
+        if case .woken = pull { return pull }
+        continuation.resume()
+        return pull
     }
 
     private func receiveTimedOut(_ token: UInt64) {

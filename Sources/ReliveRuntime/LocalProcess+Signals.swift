@@ -127,7 +127,7 @@ extension LocalProcess {
                 return .die(.atom(Atom.killed))     // untrappable
             }
             if s.trapExit {
-                return .wake(Self.enqueue(Self.exitMessage(from: sender, reason: reason), into: &s))
+                return .wake(enqueue(Self.exitMessage(from: sender, reason: reason), into: &s))
             }
             if reason == .normal { return .ignore }
             return .die(reason)
@@ -200,7 +200,7 @@ extension LocalProcess {
             // (and can flush it).
             let waiter = watcher.shared.withLock { s -> UnsafeContinuation<Void, Never>? in
                 guard s.monitoring.removeValue(forKey: ref) != nil else { return nil }
-                return Self.enqueue(down, into: &s)
+                return watcher.enqueue(down, into: &s)
             }
             waiter?.resume()
         }

@@ -106,15 +106,26 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
     var inboxLength: Int { shared.withLock { $0.inbox.count } }
 
     override public func deliver(_ message: Term) {
-        let waiter = shared.withLock { s in Self.enqueue(message, into: &s) }
+        let waiter = shared.withLock { s in enqueue(message, into: &s) }
         waiter?.resume()
     }
 
-    /// Appends to the inbox of a live process; returns the waiter to resume.
-    static func enqueue(_ message: Term, into s: inout Shared) -> UnsafeContinuation<Void, Never>? {
+    /// Queues a message for this live process; returns the waiter to resume.
+    ///
+    /// Call it holding `shared`'s lock, with `s` its state. A process
+    /// parked in a receive (a waiter set) has an empty inbox and touches its
+    /// private queue again only once resumed, which happens after this lock
+    /// is released: so the message goes straight into the private queue, and
+    /// the woken receive takes it without taking the lock again (one lock a
+    /// message instead of two). Messages that arrive before the process runs
+    /// find no waiter and go to the inbox, behind this one.
+    func enqueue(_ message: Term, into s: inout Shared) -> UnsafeContinuation<Void, Never>? {
         guard s.exitReason == nil else { return nil }
-        s.inbox.append(message)
-        let waiter = s.waiter
+        guard let waiter = s.waiter else {
+            s.inbox.append(message)
+            return nil
+        }
+        queue.append(message)
         s.waiter = nil
         return waiter
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import ReliveKit
 import ReliveRuntime
 import Testing
@@ -154,5 +155,65 @@ import Testing
             return try await p.down(ref)
         }
         #expect(isBoomReason(reason, "matcher"))
+    }
+
+    /// A receive awaited from an actor returns on that actor, after parking
+    /// and being woken by another process. The receive waits without the
+    /// stdlib's isolated continuation and relies on the compiler's return
+    /// to the caller's isolation after the wait; this guards that reliance.
+    /// The actor runs on a serial queue of its own, so the check is which
+    /// queue runs the code after the receive. Many rounds, so that most
+    /// receives really park.
+    @Test func aReceiveAwaitedFromAnActorReturnsOnIt() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let rounds = 200
+        let offActor = try await node.run { p in
+            let echo = p.spawn { c in
+                while true {
+                    guard case .pid(let from) = try await c.receive() else { return }
+                    c.send("mail", to: from)
+                }
+            }
+            let actor = QueueActor()
+            var off = 0
+            for round in 0..<rounds {
+                if try await !actor.receiveOnActor(p, askingFor: echo, timed: round.isMultiple(of: 2)) { off += 1 }
+            }
+            p.send("stop", to: echo)
+            return off
+        }
+        #expect(offActor == 0)
+    }
+}
+
+/// A serial executor on a dispatch queue of its own, marked so that code
+/// can tell whether it runs there.
+private final class QueueExecutor: SerialExecutor, @unchecked Sendable {
+    static let key = DispatchSpecificKey<Int>()
+    let queue = DispatchQueue(label: "relive.tests.queue-actor")
+    init() { queue.setSpecific(key: Self.key, value: 1) }
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedSerialExecutor()) }
+    }
+    var isCurrent: Bool { DispatchQueue.getSpecific(key: Self.key) == 1 }
+}
+
+private actor QueueActor {
+    let executor = QueueExecutor()
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    /// Asks `echo` for a message and receives it here; whether the code
+    /// after the receive ran on this actor's queue.
+    func receiveOnActor(_ p: LocalProcess, askingFor echo: Pid, timed: Bool) async throws -> Bool {
+        guard executor.isCurrent else { return false }
+        p.send(.pid(p.pid), to: echo)
+        if timed {
+            guard try await p.receive(timeout: guardTimeout) != nil else { throw Missing(what: "mail") }
+        } else {
+            _ = try await p.receive()
+        }
+        return executor.isCurrent
     }
 }

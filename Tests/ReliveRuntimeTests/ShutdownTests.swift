@@ -135,4 +135,37 @@ import Testing
         #expect(await node.waitUntilIdle())
         #expect(log.value == ["receive threw killed"])
     }
+
+    /// A message that wakes a parked receive goes straight into the private
+    /// queue; if a kill follows before the process runs again, the woken
+    /// receive must not take it. Each round is a fresh process's first run,
+    /// so that the victim it wakes sits in its worker's run-next slot between
+    /// the send and the kill and cannot run in between (a later wake in the
+    /// same run would go to the run queue, where the other worker could take
+    /// it at once). Many rounds, each victim parked before the send.
+    @Test func aMessageThatWokeAKilledProcessIsNotTaken() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let taken = Box(0)
+        var reasons: [Term] = []
+        let rounds = 100
+        for _ in 0..<rounds {
+            reasons.append(try await node.run { p -> Term in
+                let me = p.pid
+                let (victim, ref) = p.spawnMonitor { c in
+                    c.send("ready", to: me)
+                    _ = try await c.receive()   // parks: the parent waits for "ready"
+                    taken.update { $0 += 1 }
+                }
+                _ = try await p.expect("ready") { $0 == "ready" ? $0 : nil }
+                p.send("wake", to: victim)
+                p.exit(victim, reason: .atom(Atom.kill))
+                return try await p.down(ref)
+            })
+        }
+        #expect(reasons == [Term](repeating: .atom(Atom.killed), count: rounds))
+        // Once every process is blocked or gone, the victims have run all they will.
+        #expect(await node.waitUntilIdle())
+        #expect(taken.value == 0)
+    }
 }
