@@ -160,6 +160,11 @@ extension LocalProcess {
     /// Takes the inbox in, or, with nothing to take, parks until a message,
     /// a signal, a released suspension or the timeout `token` wakes it; one
     /// lock either way.
+    ///
+    /// Out of line: inlined into the behaviour loops, this wait made Swift
+    /// 6.3.1's release build crash in LLVM's coroutine splitting (signal 11
+    /// while splitting `ApplicationMaster.run`).
+    @inline(never)
     nonisolated(nonsending) private func takeInboxOrPark(token: UInt64) async -> Pull {
         var pull = Pull.woken
         // The stdlib's `withUnsafeContinuation(isolation:)` first switches
