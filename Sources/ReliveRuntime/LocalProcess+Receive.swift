@@ -7,14 +7,27 @@ extension LocalProcess {
         // A killed process must not go on taking messages it had already
         // pulled into its private queue (the inbox is checked under its lock).
         if isDead() { try exitBecauseKilled() }
-        if let message = queue.popFirst() {
-            await spendReduction()
-            return message
+        var waited = false
+        while true {
+            // Popped, not matched and removed: a message taken as a whole
+            // costs no reference count of its own.
+            if let message = queue.popFirst() {
+                if !waited { await spendReduction() }
+                return message
+            }
+            switch await takeInboxOrPark(token: 0) {
+            case .moved, .rescan, .timedOut, .empty:
+                continue    // (no timeout is armed: only .moved and .rescan come)
+            case .dead(let reason):
+                throw ProcessExit(reason)
+            case .woken:
+                // As in the selective receive: a message that woke a killed
+                // process is not taken.
+                if isDead() { try exitBecauseKilled() }
+                waited = true
+                reductions = 0
+            }
         }
-        guard let message = try await receive(timeout: nil, matching: { $0 }) else {
-            throw ProcessExit(.atom("receive_without_timeout_returned"))
-        }
-        return message
     }
 
     /// The oldest message of the private queue, taken without an async call:
@@ -41,6 +54,12 @@ extension LocalProcess {
     }
 
     /// Selective receive; see ``ProcessContext/receive(timeout:matching:)``.
+    ///
+    /// Callers in other modules reach it through `ProcessContext`, unspecialized
+    /// (the kit is built for library evolution): the `Term` form, which the
+    /// kit's calls use, has a specialized body that the generic one enters
+    /// by a type check.
+    @_specialize(where T == Term)
     nonisolated(nonsending)
     public func receive<T>(timeout: Duration?, matching match: (Term) throws -> T?) async throws -> T? {
         if isDead() { try exitBecauseKilled() }

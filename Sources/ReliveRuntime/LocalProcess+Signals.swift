@@ -66,14 +66,14 @@ extension LocalProcess {
         }
         // Record our side first: if the target dies meanwhile, its terminate
         // finds and removes it, so no stale monitor is left behind.
-        shared.withLock { s in s.monitoring[ref] = target }
+        shared.withLock { s in s.monitoring.insert(target, for: ref) }
         let alive = target.shared.withLock { s in
             guard s.exitReason == nil else { return false }
             s.monitoredBy.append((ref, self, name))
             return true
         }
         if !alive {
-            shared.withLock { s in _ = s.monitoring.removeValue(forKey: ref) }
+            shared.withLock { s in _ = s.monitoring.remove(ref) }
             let object = name.map { Self.nameObject($0, on: runtime.id) } ?? .pid(pid)
             deliver(Self.downMessage(ref: ref, object: object, reason: .atom(Atom.noproc)))
         }
@@ -83,7 +83,7 @@ extension LocalProcess {
     /// Removes a monitor; see ``ProcessContext/demonitor(_:flush:)``.
     @discardableResult
     public func demonitor(_ ref: Ref, flush: Bool = false) -> Bool {
-        let target = shared.withLock { s -> LocalProcess? in s.monitoring.removeValue(forKey: ref) }
+        let target = shared.withLock { s -> LocalProcess? in s.monitoring.remove(ref) }
         target?.shared.withLock { s in s.monitoredBy.removeAll { $0.ref == ref } }
         // A 'DOWN' is sent only by a target that still finds the monitor here
         // (`end` removes it under this process's lock first): taken out above,
@@ -165,7 +165,7 @@ extension LocalProcess {
         struct Leftovers {
             var links: [LocalProcess]
             var monitoredBy: [(ref: Ref, watcher: LocalProcess, name: Atom?)]
-            var monitoring: [Ref: LocalProcess]
+            var monitoring: MonitorTable
             var name: Atom?
             var waiter: UnsafeContinuation<Void, Never>?
             var onExit: (@Sendable (Term) -> Void)?
@@ -178,7 +178,7 @@ extension LocalProcess {
             // flag, and so `isAlive`, as false.
             dead.store(true, ordering: .releasing)
             defer {
-                s.links = []; s.monitoredBy = []; s.monitoring = [:]
+                s.links = []; s.monitoredBy = []; s.monitoring.removeAll()
                 s.inbox = []; s.waiter = nil; s.onExit = nil
             }
             return Leftovers(links: s.links, monitoredBy: s.monitoredBy, monitoring: s.monitoring,
@@ -199,12 +199,12 @@ extension LocalProcess {
             // 'DOWN', ever) or finds it gone with the 'DOWN' already queued
             // (and can flush it).
             let waiter = watcher.shared.withLock { s -> UnsafeContinuation<Void, Never>? in
-                guard s.monitoring.removeValue(forKey: ref) != nil else { return nil }
+                guard s.monitoring.remove(ref) != nil else { return nil }
                 return watcher.enqueue(down, into: &s)
             }
             waiter?.resume()
         }
-        for (ref, target) in leftovers.monitoring {
+        for (ref, target) in leftovers.monitoring.all {
             target.shared.withLock { s in s.monitoredBy.removeAll { $0.ref == ref } }
         }
         leftovers.onExit?(reason)

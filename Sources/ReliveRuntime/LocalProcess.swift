@@ -47,10 +47,8 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
         /// `name` is set for a monitor taken by registered name: its 'DOWN'
         /// names `{Name, Node}`, as in OTP.
         var monitoredBy: [(ref: Ref, watcher: LocalProcess, name: Atom?)] = []
-        /// Monitors this process holds on others, by reference: a process
-        /// waiting on many at once (a multi-call of an upgrade round) removes
-        /// each in constant time.
-        var monitoring: [Ref: LocalProcess] = [:]
+        /// Monitors this process holds on others, by reference.
+        var monitoring = MonitorTable()
         var registeredName: Atom? = nil
         /// Set by ``LocalProcess/releaseSuspension(of:)``: the messages a
         /// suspended receive passed over are to be looked at again.

@@ -220,7 +220,7 @@ public final class Node: Sendable {
         }
         if let parent, options.contains(.monitor) {
             let ref = makeRef()
-            parent.shared.withLock { $0.monitoring[ref] = child }
+            parent.shared.withLock { $0.monitoring.insert(child, for: ref) }
             child.shared.withLock { $0.monitoredBy.append((ref, parent, nil)) }
             monitorRef = ref
         }

@@ -92,6 +92,38 @@ import Testing
         #expect(reasons.1 == 5)
     }
 
+    /// Many monitors held at once (more than the few kept inline, the rest
+    /// hashed): each demonitor removes exactly its own, wherever it is kept,
+    /// and the targets' ends bring exactly the DOWNs of the others.
+    @Test func manyMonitorsAtOnceEachRemovedOnItsOwn() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let count = 30
+        let (removed, again, downs, strays) = try await node.run { p in
+            let targets = (0..<count).map { _ in p.spawn { c in _ = try await c.next("stop") } }
+            let refs = targets.map { p.monitor($0) }
+            var removed = 0, again = 0
+            for (i, ref) in refs.enumerated() where i % 3 == 0 {
+                if p.demonitor(ref) { removed += 1 }
+                if p.demonitor(ref) { again += 1 }    // gone already
+            }
+            for t in targets { p.send("stop", to: t) }
+            var downs = 0
+            for (i, ref) in refs.enumerated() where i % 3 != 0 {
+                if try await p.down(ref) == .normal { downs += 1 }
+            }
+            var strays = 0
+            for (i, ref) in refs.enumerated() where i % 3 == 0 {
+                if try await p.receive(timeout: .zero, matching: { downReason(in: $0, ref: ref) }) != nil { strays += 1 }
+            }
+            return (removed, again, downs, strays)
+        }
+        #expect(removed == count / 3)
+        #expect(again == 0)
+        #expect(downs == count - count / 3)
+        #expect(strays == 0)
+    }
+
     /// After demonitor no DOWN arrives. A second monitor on the same target
     /// shows when the DOWN would have been there (both are sent by the
     /// target's end, the first one first).

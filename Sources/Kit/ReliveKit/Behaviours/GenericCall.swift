@@ -35,23 +35,25 @@ public enum GenericCall {
         defer { process.unalias(alias) }
         target.send(message(CallFrom(replyTo: alias, tag: monitor)))
         let tag = Term.ref(monitor)
-        enum Outcome { case reply(Term), down(Term) }
-        let outcome = try await process.receive(timeout: timeout) { message -> Outcome? in
+        // The matcher picks the reply or the 'DOWN' and returns it whole: a
+        // `Term` result takes the runtime's specialized receive (an enum of
+        // this module's own would take the generic one, through metadata).
+        let answer = try await process.receive(timeout: timeout) { message -> Term? in
             guard case .tuple(let e) = message else { return nil }
-            if e.count == 2, e[0] == tag { return .reply(e[1]) }
-            if e.count == 5, e[1] == tag, e[0] == .atom(Atom.down) { return .down(e[4]) }
+            if e.count == 2, e[0] == tag { return message }
+            if e.count == 5, e[1] == tag, e[0] == .atom(Atom.down) { return message }
             return nil
         }
-        switch outcome {
-        case .reply(let reply)?:
-            process.demonitor(monitor, flush: true)
-            return reply
-        case .down(let reason)?:
-            throw reason == .atom(Atom.noproc) ? CallError.noproc : CallError.exited(reason)
-        case nil:
+        guard case .tuple(let e)? = answer else {
             process.demonitor(monitor, flush: true)
             throw CallError.timeout
         }
+        guard e.count == 2 else {
+            let reason = e[4]
+            throw reason == .atom(Atom.noproc) ? CallError.noproc : CallError.exited(reason)
+        }
+        process.demonitor(monitor, flush: true)
+        return e[1]
     }
 
     /// Resolves a registered name and calls it; ``CallError/noproc`` when no
