@@ -15,12 +15,12 @@ struct AnchorsServer: GenServerBehaviour {
         .ok(State(count: 0, target: args[element: 0]?.intValue ?? 0, notify: args[element: 1]?.pidValue))
     }
 
-    func handleCall(_ request: Term, from: CallFrom, state: inout State,
+    nonisolated(nonsending) func handleCall(_ request: Term, from: CallFrom, state: inout State,
                     process: any ProcessContext) async throws -> GenServerCallResult {
         .reply(.ok)
     }
 
-    func handleCast(_ request: Term, state: inout State, process: any ProcessContext) async throws -> GenServerResult {
+    nonisolated(nonsending) func handleCast(_ request: Term, state: inout State, process: any ProcessContext) async throws -> GenServerResult {
         state.count += 1
         if state.count == state.target { state.notify?.send(.tuple([.atom("counted"), .int(state.count)])) }
         return .noreply
@@ -39,9 +39,9 @@ struct AnchorsServer: GenServerBehaviour {
     func initialize(_ args: Term, process: any ProcessContext) async throws -> GenServerStart<State> {
         .ok(State(count: 0, target: args[element: 0]?.intValue ?? 0, notify: args[element: 1]?.pidValue))
     }
-    func handleCall(_ request: Term, from: CallFrom, state: inout State,
+    nonisolated(nonsending) func handleCall(_ request: Term, from: CallFrom, state: inout State,
                     process: any ProcessContext) async throws -> GenServerCallResult { .reply(.ok) }
-    func handleCast(_ request: Term, state: inout State, process: any ProcessContext) async throws -> GenServerResult {
+    nonisolated(nonsending) func handleCast(_ request: Term, state: inout State, process: any ProcessContext) async throws -> GenServerResult {
         state.count += 1
         if state.count == state.target { state.notify?.send(.tuple([.atom("counted"), .int(state.count)])) }
         return .noreply
