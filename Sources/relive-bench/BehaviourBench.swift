@@ -58,14 +58,19 @@ public func reliveDescriptor() -> UnsafeMutableRawPointer {
 
 /// Builds (once, cached under /tmp across runs) a plugin with the anchors server.
 func anchorsPlugin(app: String, vsn: String, module: String) throws -> String {
-    let dir = "/tmp/relive-bench-plugins/\(app)-\(vsn)"
+    // Kept per build of the kit: a plugin built against another kit (its
+    // protocols' ABI may differ) must not be loaded.
+    let builder = try PluginBuilder.locate()
+    let kit = (try? FileManager.default.attributesOfItem(atPath: builder.kitDirectory + "/libReliveKit.so")) ?? [:]
+    let stamp = "\((kit[.size] as? Int) ?? 0)-\(Int((kit[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0))"
+    let dir = "/tmp/relive-bench-plugins/\(stamp)/\(app)-\(vsn)"
     let path = dir + "/" + PluginBuilder.fileName(application: app, version: vsn)
     if FileManager.default.fileExists(atPath: path) { return path }
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let source = dir + "/Server.swift"
     try anchorsServerPluginSource.replacingOccurrences(of: "APP", with: app).replacingOccurrences(of: "VSN", with: vsn)
         .replacingOccurrences(of: "MODULE", with: module).write(toFile: source, atomically: true, encoding: .utf8)
-    return try PluginBuilder.locate().build(application: app, version: vsn, sources: [source], outputDirectory: dir)
+    return try builder.build(application: app, version: vsn, sources: [source], outputDirectory: dir)
 }
 
 /// 1M sequential calls after 1000 warm-up calls (anchors_bench:call_bench).
