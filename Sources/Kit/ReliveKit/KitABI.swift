@@ -12,7 +12,12 @@
 /// (`GenericCall.call`, `GenServer.call`, `GenStatem.call`) are
 /// `nonisolated(nonsending)`: they take the caller's isolation as a hidden
 /// argument and stay on it, so a wait costs one executor check on
-/// resumption instead of one per async frame it returns through.
+/// resumption instead of one per async frame it returns through. Version 4:
+/// the message callbacks of ``GenServerBehaviour`` (`handleCall`,
+/// `handleCast`, `handleInfo`, `handleContinue`) are `nonisolated(nonsending)`,
+/// so a server runs them without an executor switch in and out; a plugin
+/// built against version 3 would call them with the old convention (the
+/// benchmark's cached plugin did, and crashed).
 public enum KitABI {
-    public static let version: Int = 3
+    public static let version: Int = 4
 }
