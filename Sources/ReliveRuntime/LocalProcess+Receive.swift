@@ -65,11 +65,11 @@ extension LocalProcess {
         if isDead() { try exitBecauseKilled() }
         var scanned = 0
         var timer: UInt64? = nil
-        var lazyTimer: TimerService.LazyTimeout? = nil
+        var lazyArmed = false
         var token: UInt64 = 0
         defer {
             if let timer { _ = runtime.timers.cancel(timer) }
-            if let lazyTimer { runtime.timers.cancel(lazyTimer) }
+            if lazyArmed { runtime.timers.cancel(receiveTimeout) }
         }
         var waited = false
         while true {
@@ -99,7 +99,8 @@ extension LocalProcess {
                 // Long timeouts (a call's 5 s) are armed without the timer
                 // lock; they are nearly always cancelled unfired.
                 if timeout.clampedNanoseconds >= TimerService.lazyMinimumNanos {
-                    lazyTimer = runtime.timers.armLazily(after: timeout) { [self] in self.receiveTimedOut(arming) }
+                    runtime.timers.arm(receiveTimeout, token: arming, after: timeout)
+                    lazyArmed = true
                 } else {
                     timer = runtime.timers.schedule(after: timeout) { [self] in self.receiveTimedOut(arming) }
                 }
@@ -215,7 +216,8 @@ extension LocalProcess {
         return pull
     }
 
-    private func receiveTimedOut(_ token: UInt64) {
+    /// A receive timeout came due (on the timer thread).
+    func receiveTimedOut(_ token: UInt64) {
         let waiter = shared.withLock { s -> UnsafeContinuation<Void, Never>? in
             // A cancelled timer that fires late must not touch a later receive.
             guard s.armedToken == token else { return nil }

@@ -69,6 +69,9 @@ public final class LocalProcess: ProcessEndpoint, @unchecked Sendable {
     var reductions = 0
     /// Tokens for receive timeouts.
     var nextWaitToken: UInt64 = 0
+    /// The timeout of this process's long receive waits (a call's 5 s),
+    /// armed again by every such receive; made at the first.
+    lazy var receiveTimeout = TimerService.LazyTimeout { [weak self] token in self?.receiveTimedOut(token) }
 
     /// A process may run this many receives that find a message at once
     /// before it yields its scheduler thread to others.

@@ -28,29 +28,47 @@ final class TimerService: @unchecked Sendable {
     private var thread: pthread_t? = nil
 
     // Lazily armed timeouts (receive timeouts of calls, 5 s by default).
-    // Arming one takes no lock: it is pushed on a lock-free stack that the
-    // timer thread moves into its heap. While such timeouts keep coming, the
-    // thread wakes every `lazyTickNanos` to take them (most were cancelled
-    // already, a reply having come within microseconds, and never reach the
-    // heap); when a tick finds none, it sleeps as before and the next push
-    // wakes it (`sleepsLong`, a Dekker pair with the stack's head). Only
-    // timeouts of at least `lazyMinimumNanos` go this way, so a timeout is in
-    // the heap long before it is due.
+    // Each is a `LazyTimeout` its owner (a process) keeps and arms again and
+    // again: arming stores a deadline and a token, cancelling clears the
+    // token's armed bit; neither takes a lock nor allocates. The timer thread
+    // keeps one live heap entry per timeout and looks at it when that entry
+    // is due: armed and due, it fires; re-armed for later, it goes back in
+    // at the new deadline; disarmed, it is dropped. An arm due before the
+    // live entry (or with none) pushes the timeout on a lock-free stack that
+    // the thread moves into its heap, so a process making call after call
+    // with the same timeout pushes about once per deadline. While pushes keep
+    // coming, the thread wakes every `lazyTickNanos` to take them; when a
+    // tick finds none, it sleeps as before and the next push wakes it
+    // (`sleepsLong`, a Dekker pair with the stack's head). Only timeouts of
+    // at least `lazyMinimumNanos` go this way, so a timeout is in the heap
+    // long before it is due.
     static let lazyMinimumNanos: UInt64 = 50_000_000
     static let lazyTickNanos: UInt64 = 5_000_000
     /// The stack's head: a retained `LazyTimeout`, or nil.
     private let lazyHead = Atomic<UInt>(0)
     private let sleepsLong = Atomic<Bool>(false)
+    /// The lazy timeouts in the heap, by entry id (timer thread, lock held).
+    private var lazyEntries: [UInt64: LazyTimeout] = [:]
 
-    /// A lazily armed timeout; see ``armLazily(after:_:)``.
+    /// A reusable timeout; see ``arm(_:token:after:)``.
     final class LazyTimeout: @unchecked Sendable {
-        let deadline: UInt64
-        let action: Action
-        /// 0 armed, 1 cancelled, 2 fired.
-        let state = Atomic<UInt8>(0)
+        /// `token << 1 | 1` while armed for `token`, `token << 1` when not.
+        let state = Atomic<UInt64>(0)
+        /// When the armed token is due, in ``monotonicNanos()``; written before `state`.
+        let deadline = Atomic<UInt64>(0)
+        /// The deadline of its live heap entry (`UInt64.max`: none), written
+        /// by the timer thread: with `state`, a Dekker pair, so that an arm
+        /// the thread does not see when it drops the entry pushes instead.
+        let entryDeadline = Atomic<UInt64>(.max)
+        /// Whether it is on the stack (so that it is pushed once).
+        let queued = Atomic<Bool>(false)
+        /// The id of its live heap entry, 0 for none (timer thread, lock held).
+        var entryID: UInt64 = 0
+        /// Called on the timer thread with the token that came due.
+        let fire: @Sendable (UInt64) -> Void
         /// The next entry of the stack (set before the push publishes it).
         var next: UInt = 0
-        init(deadline: UInt64, action: @escaping Action) { self.deadline = deadline; self.action = action }
+        init(fire: @escaping @Sendable (UInt64) -> Void) { self.fire = fire }
     }
 
     init() {}
@@ -73,6 +91,7 @@ final class TimerService: @unchecked Sendable {
         lock.lock()
         stopped = true
         actions.removeAll()
+        lazyEntries.removeAll()
         lock.signal()
         lock.unlock()
         if let thread { pthread_join(thread, nil) }
@@ -80,12 +99,17 @@ final class TimerService: @unchecked Sendable {
         releaseLazy(lazyHead.exchange(0, ordering: .acquiringAndReleasing))
     }
 
-    /// Runs `action` on the timer thread after `delay` (at least
-    /// `lazyMinimumNanos`), without taking the timer lock. Cancel with
-    /// `cancel(_:)`.
-    func armLazily(after delay: Duration, _ action: @escaping Action) -> LazyTimeout {
-        let timeout = LazyTimeout(deadline: monotonicNanos() &+ min(delay.clampedNanoseconds, UInt64.max / 2),
-                                  action: action)
+    /// Arms `timeout` for `token` (below 2^63): its `fire` runs with `token`
+    /// on the timer thread after `delay` (at least `lazyMinimumNanos`),
+    /// unless ``cancel(_:)`` or another arm comes first. No lock, no
+    /// allocation; one caller at a time per timeout (its owner).
+    func arm(_ timeout: LazyTimeout, token: UInt64, after delay: Duration) {
+        let deadline = monotonicNanos() &+ min(delay.clampedNanoseconds, UInt64.max / 2)
+        timeout.deadline.store(deadline, ordering: .relaxed)
+        timeout.state.store(token << 1 | 1, ordering: .sequentiallyConsistent)
+        // A live entry due no later: the thread sees this arm when it comes.
+        guard deadline < timeout.entryDeadline.load(ordering: .sequentiallyConsistent),
+              !timeout.queued.exchange(true, ordering: .sequentiallyConsistent) else { return }
         let bits = UInt(bitPattern: Unmanaged.passRetained(timeout).toOpaque())
         var head = lazyHead.load(ordering: .relaxed)
         while true {
@@ -99,13 +123,13 @@ final class TimerService: @unchecked Sendable {
             lock.signal()
             lock.unlock()
         }
-        return timeout
     }
 
-    /// Cancels a lazily armed timeout; false when it already ran or was cancelled.
-    @discardableResult
-    func cancel(_ timeout: LazyTimeout) -> Bool {
-        timeout.state.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged
+    /// Disarms `timeout` (its owner only); a token already due may still
+    /// fire, and its owner tells by the token.
+    func cancel(_ timeout: LazyTimeout) {
+        let s = timeout.state.load(ordering: .relaxed)
+        if s & 1 == 1 { timeout.state.store(s & ~1, ordering: .releasing) }
     }
 
     /// Releases the stack's entries from `bits` on.
@@ -114,10 +138,11 @@ final class TimerService: @unchecked Sendable {
         while bits != 0, let raw = UnsafeRawPointer(bitPattern: bits) {
             let t = Unmanaged<LazyTimeout>.fromOpaque(raw).takeRetainedValue()
             bits = t.next
+            t.queued.store(false, ordering: .sequentiallyConsistent)
         }
     }
 
-    /// Timer thread, lock held: moves the armed lazy timeouts into the heap;
+    /// Timer thread, lock held: moves the pushed lazy timeouts into the heap;
     /// returns whether there were any.
     private func takeLazy() -> Bool {
         var bits = lazyHead.exchange(0, ordering: .sequentiallyConsistent)
@@ -125,15 +150,41 @@ final class TimerService: @unchecked Sendable {
         while bits != 0, let raw = UnsafeRawPointer(bitPattern: bits) {
             let t = Unmanaged<LazyTimeout>.fromOpaque(raw).takeRetainedValue()
             bits = t.next
-            guard t.state.load(ordering: .acquiring) == 0 else { continue }
-            let id = nextID
-            nextID += 1
-            heap.insert(Entry(deadline: t.deadline, id: id))
-            actions[id] = {
-                if t.state.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing).exchanged { t.action() }
-            }
+            t.queued.store(false, ordering: .sequentiallyConsistent)
+            schedule(t)
         }
         return true
+    }
+
+    /// Timer thread, lock held: while `t` is armed, gives it a heap entry at
+    /// its deadline unless its live entry comes no later (an earlier one
+    /// supersedes it; the old entry is ignored when it comes due).
+    private func schedule(_ t: LazyTimeout) {
+        guard t.state.load(ordering: .sequentiallyConsistent) & 1 == 1 else { return }
+        let deadline = t.deadline.load(ordering: .relaxed)
+        guard t.entryID == 0 || deadline < t.entryDeadline.load(ordering: .relaxed) else { return }
+        let id = nextID
+        nextID += 1
+        heap.insert(Entry(deadline: deadline, id: id))
+        lazyEntries[id] = t
+        t.entryID = id
+        t.entryDeadline.store(deadline, ordering: .sequentiallyConsistent)
+    }
+
+    /// Timer thread, lock held: the heap entry `id` of `t` came due at
+    /// `now`; its token's firing is added to `due` when it is due indeed.
+    private func visit(_ t: LazyTimeout, entry id: UInt64, now: UInt64, due: inout [Action]) {
+        guard t.entryID == id else { return }   // superseded by an earlier entry
+        t.entryID = 0
+        t.entryDeadline.store(.max, ordering: .sequentiallyConsistent)
+        let s = t.state.load(ordering: .sequentiallyConsistent)
+        if s & 1 == 1, t.deadline.load(ordering: .relaxed) <= now,
+           t.state.compareExchange(expected: s, desired: s & ~1, ordering: .acquiringAndReleasing).exchanged {
+            let fire = t.fire
+            due.append { fire(s >> 1) }
+        }
+        // Re-armed for later (or since): back in at its deadline.
+        schedule(t)
     }
 
     /// Runs `action` on the timer thread after `delay`; returns the timer's id.
@@ -158,7 +209,7 @@ final class TimerService: @unchecked Sendable {
         // Cancelled entries stay in the heap until due; rebuild it when they
         // are most of it, so many short-lived long timeouts cannot pile up.
         if heap.count > 4096 && actions.count < heap.count / 4 {
-            heap = Heap(heap.unordered.filter { actions[$0.id] != nil })
+            heap = Heap(heap.unordered.filter { actions[$0.id] != nil || lazyEntries[$0.id] != nil })
         }
         return true
     }
@@ -173,7 +224,11 @@ final class TimerService: @unchecked Sendable {
             var due: [Action] = []
             while let top = heap.min, top.deadline <= now {
                 heap.removeMin()
-                if let action = actions.removeValue(forKey: top.id) { due.append(action) }
+                if let action = actions.removeValue(forKey: top.id) {
+                    due.append(action)
+                } else if let t = lazyEntries.removeValue(forKey: top.id) {
+                    visit(t, entry: top.id, now: now, due: &due)
+                }
             }
             if !due.isEmpty {
                 lock.unlock()
@@ -182,7 +237,7 @@ final class TimerService: @unchecked Sendable {
                 continue
             }
             // Drop cancelled entries at the top so we don't wake for them.
-            while let top = heap.min, actions[top.id] == nil { heap.removeMin() }
+            while let top = heap.min, actions[top.id] == nil, lazyEntries[top.id] == nil { heap.removeMin() }
             var until = heap.min?.deadline
             if lazyFlowing {
                 // Lazy timeouts are coming: look again after a tick.

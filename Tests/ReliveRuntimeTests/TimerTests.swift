@@ -128,4 +128,56 @@ import Testing
         #expect(cancelledB)                               // b's own timer was still pending
         #expect(try await a.run { p in p.cancelTimer(fromA) })   // and so was a's
     }
+
+    /// A process's long receive timeouts (50 ms and more) share one timeout
+    /// that every such receive arms again. Waits that end with a reply
+    /// disarm it, including across its first deadline (the replies come 1 ms
+    /// late, 100 of them), and a wait with no reply still times out, twice,
+    /// the second after the first fired. Timer messages of the short kind
+    /// (another path) guard against a timeout that never fires: the receives
+    /// would take them instead of timing out.
+    @Test func aLongReceiveTimeoutArmedAgainAndAgainStillFires() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let (answered, first, second) = try await node.run { p -> (Int, Term?, Term?) in
+            let echo = p.spawn { c in
+                while true {
+                    guard case .pid(let from) = try await c.receive() else { return }
+                    _ = c.sendAfter(.milliseconds(1), "reply", to: from)
+                }
+            }
+            var answered = 0
+            for _ in 0..<100 {
+                p.send(.pid(p.pid), to: echo)
+                if try await p.receive(timeout: .milliseconds(60)) == "reply" { answered += 1 }
+            }
+            for _ in 0..<2 { _ = p.sendAfter(.seconds(3), "guard", to: p.pid) }
+            let first = try await p.receive(timeout: .milliseconds(60))
+            let second = try await p.receive(timeout: .milliseconds(60))
+            p.send("stop", to: echo)
+            return (answered, first, second)
+        }
+        #expect(answered == 100)
+        #expect(first == nil)
+        #expect(second == nil)
+    }
+
+    /// A long receive timeout armed for sooner than the one before it (a
+    /// 60 ms wait after a 5 s call-like wait that the timer thread had taken
+    /// in) fires at its own deadline, not at the earlier wait's. The reply to
+    /// the 5 s wait comes 20 ms late, so that the timer thread has it
+    /// (it takes new ones every 5 ms); a 1 s timer message guards.
+    @Test func aSoonerLongTimeoutAfterALaterOneFiresOnTime() async throws {
+        let node = makeNode()
+        defer { node.shutdown() }
+        let (reply, timedOut) = try await node.run { p -> (Term?, Term?) in
+            _ = p.sendAfter(.milliseconds(20), "reply", to: p.pid)
+            let reply = try await p.receive(timeout: .seconds(5))
+            _ = p.sendAfter(.seconds(1), "guard", to: p.pid)
+            let timedOut = try await p.receive(timeout: .milliseconds(60))
+            return (reply, timedOut)
+        }
+        #expect(reply == "reply")
+        #expect(timedOut == nil)
+    }
 }
