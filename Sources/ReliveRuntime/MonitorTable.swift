@@ -39,8 +39,6 @@ struct MonitorTable {
         return many.isEmpty ? nil : many.removeValue(forKey: ref)
     }
 
-    var isEmpty: Bool { few.isEmpty && many.isEmpty }
-
     /// Every monitor held, in no particular order.
     var all: [(ref: Ref, target: LocalProcess)] {
         few + many.map { (ref: $0.key, target: $0.value) }
