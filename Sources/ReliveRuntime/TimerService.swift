@@ -208,7 +208,9 @@ final class TimerService: @unchecked Sendable {
         guard actions.removeValue(forKey: id) != nil else { return false }
         // Cancelled entries stay in the heap until due; rebuild it when they
         // are most of it, so many short-lived long timeouts cannot pile up.
-        if heap.count > 4096 && actions.count < heap.count / 4 {
+        // The lazy timeouts' entries are live ones: counted with the actions,
+        // or a heap of many processes' timeouts would be rebuilt at every cancel.
+        if heap.count > 4096 && actions.count + lazyEntries.count < heap.count / 4 {
             heap = Heap(heap.unordered.filter { actions[$0.id] != nil || lazyEntries[$0.id] != nil })
         }
         return true
